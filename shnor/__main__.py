@@ -1,0 +1,3 @@
+from shnor.cli import main
+
+raise SystemExit(main())

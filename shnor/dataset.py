@@ -1,0 +1,33 @@
+"""The validated dataset that every computation receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass
+class Dataset:
+    """A validated dataset in canonical form (see :mod:`shnor.contract`).
+
+    ``schools``, ``results`` and ``social`` are always present (``social`` may be empty);
+    the optional tables are ``None`` when the input does not have them.
+    ``input_hashes`` maps each input file (relative name) to its SHA-256.
+    """
+
+    name: str
+    path: Path
+    schools: pd.DataFrame
+    results: pd.DataFrame
+    social: pd.DataFrame
+    risk_profiles: pd.DataFrame | None = None
+    programme: pd.DataFrame | None = None
+    lists: pd.DataFrame | None = None
+    input_hashes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        """Years with results, ascending."""
+        return sorted(int(y) for y in self.results["year"].unique())
