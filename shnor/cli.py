@@ -74,16 +74,18 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .loading import describe, load_dataset, validate
+    from .errors import ValidationFailed
+    from .loading import describe, load_dataset
 
-    problems = validate(args.path)
-    if problems:
-        print(f"Найдено проблем: {len(problems)}")
-        for i, pr in enumerate(problems, 1):
+    try:
+        ds = load_dataset(args.path)  # validates once; the problems travel in the exception
+    except ValidationFailed as exc:
+        print(f"Найдено проблем: {len(exc.problems)}")
+        for i, pr in enumerate(exc.problems, 1):
             print(f"{i}. {pr}")
         return 2
     print(f"Набор данных «{args.path}» корректен.")
-    print(describe(load_dataset(args.path)))
+    print(describe(ds))
     return 0
 
 

@@ -8,6 +8,7 @@ floats (``NaN`` = not given), ``procedure`` in :data:`PROCEDURES`, ``subject`` i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -118,3 +119,182 @@ def assessment_label(procedure: str, grade: int, subject: str) -> str:
     """«ВПР, 6 класс, математика» — how an assessment is named in reasons and reports."""
     return f"{PROCEDURE_LABELS.get(procedure, procedure)}, {int(grade)} класс, " \
         f"{SUBJECT_LABELS.get(subject, subject)}"
+
+
+# --- Russian aliases accepted on input -------------------------------------------------------
+# Matching is case-, space- and punctuation-insensitive (see :func:`normalize`): «Код ОО»,
+# «код  оо» and «КОД_ОО» are the same header. Canonical English names are always accepted.
+
+def normalize(text: object) -> str:
+    """Lower-case, «ё» → «е», every run of non-alphanumerics → one space, stripped."""
+    return re.sub(r"[\W_]+", " ", str(text).lower().replace("ё", "е")).strip()
+
+
+# Russian header used in the Excel template and in messages when the user's header is unknown.
+COLUMN_LABELS = {
+    "school_id": "Код ОО",
+    "name": "Наименование ОО",
+    "municipality": "Муниципалитет",
+    "locality": "Тип местности",
+    "school_type": "Тип ОО",
+    "year": "Год",
+    "procedure": "Процедура",
+    "grade": "Класс",
+    "subject": "Предмет",
+    "participants": "Участников",
+    "n_fail": "Не преодолели порог",
+    "n_mark3": "Отметка 3",
+    "n_mark4": "Отметка 4",
+    "n_mark5": "Отметка 5",
+    "n_high": "Высокобалльников",
+    "mean_score": "Средний балл",
+    "students_total": "Всего обучающихся",
+    "single_parent": "Из неполных семей",
+    "parents_higher_edu": "Оба родителя с высшим образованием",
+    "deviant_registered": "Состоят на учёте",
+    "unemployed_parents": "Безработные родители",
+    "low_income": "Из малоимущих семей",
+    "non_native_russian": "Русский язык неродной",
+    "ovz": "Обучающиеся с ОВЗ",
+    "large_families": "Из многодетных семей",
+    "factor": "Фактор риска",
+    "level": "Значимость",
+    "indicator": "Показатель",
+    "value": "Значение",
+    "points": "Баллы",
+    "target": "Целевое значение",
+    "max_points": "Максимальный балл",
+    "list": "Список",
+}
+
+_COLUMN_ALIASES = {
+    "school_id": ("код", "код школы", "код организации", "код образовательной организации",
+                  "идентификатор оо", "id", "логин оо"),
+    "name": ("наименование", "название", "название оо", "название школы", "школа", "оо",
+             "образовательная организация", "наименование образовательной организации",
+             "краткое наименование оо"),
+    "municipality": ("мо", "муниципальное образование", "муниципальный район", "территория",
+                     "ато", "городской округ", "район"),
+    "locality": ("местность", "город село", "расположение", "тип населенного пункта"),
+    "school_type": ("вид оо", "тип школы", "тип организации"),
+    "year": ("год проведения", "календарный год", "учебный год"),
+    "procedure": ("оценочная процедура", "вид процедуры", "вид оценочной процедуры", "экзамен"),
+    "grade": ("параллель",),
+    "subject": ("учебный предмет",),
+    "participants": ("количество участников", "число участников", "кол во участников",
+                     "участники", "всего участников", "выполняли работу", "писали"),
+    "n_fail": ("не преодолели минимальный порог", "ниже минимального порога", "отметка 2",
+               "2", "получили 2", "количество 2", "не справились", "не сдали",
+               "не преодолели порог отметка 2"),
+    "n_mark3": ("3", "получили 3", "количество 3"),
+    "n_mark4": ("4", "получили 4", "количество 4"),
+    "n_mark5": ("5", "получили 5", "количество 5"),
+    "n_high": ("высокий балл", "количество высокобалльников", "высокобалльники",
+               "81 100 баллов", "высокие результаты"),
+    "mean_score": ("средний тестовый балл", "средняя отметка"),
+    "students_total": ("численность обучающихся", "количество обучающихся",
+                       "обучающихся всего", "всего учащихся", "контингент"),
+    "single_parent": ("неполные семьи", "дети из неполных семей"),
+    "parents_higher_edu": ("родители с высшим образованием", "оба родителя с во"),
+    "deviant_registered": ("на учете", "состоят на учете в пдн кдн", "на учете в пдн кдн",
+                           "девиантное поведение", "на внутришкольном учете"),
+    "unemployed_parents": ("родители безработные", "неработающие родители"),
+    "low_income": ("малоимущие", "малообеспеченные", "из малообеспеченных семей"),
+    "non_native_russian": ("неродной русский", "русский неродной", "русский язык не родной",
+                           "инофоны"),
+    "ovz": ("овз", "с овз", "дети с овз"),
+    "large_families": ("многодетные", "многодетные семьи"),
+    "factor": ("фактор", "код фактора", "номер фактора"),
+    "level": ("уровень", "уровень значимости", "степень значимости"),
+    "indicator": ("наименование показателя", "номер показателя"),
+    "value": ("значение показателя", "факт", "фактическое значение"),
+    "points": ("балл", "количество баллов"),
+    "target": ("цель", "план", "плановое значение"),
+    "max_points": ("максимум баллов", "макс балл"),
+    "list": ("название списка", "перечень"),
+}
+
+# normalised header -> canonical column, per table (so «3» means n_mark3 only in results).
+COLUMN_ALIASES: dict[str, dict[str, str]] = {
+    table: {
+        normalize(alias): col
+        for col in spec.columns
+        for alias in (col, COLUMN_LABELS[col], *_COLUMN_ALIASES.get(col, ()))
+    }
+    for table, spec in TABLES.items()
+}
+
+_TABLE_ALIASES = {
+    "schools": ("школы", "оо", "образовательные организации", "список оо", "справочник оо"),
+    "results": ("результаты", "результаты оценочных процедур", "результаты впр огэ егэ"),
+    "social": ("социальный паспорт", "соцпаспорт", "социальные показатели",
+               "социальный паспорт оо"),
+    "risk_profiles": ("risk profiles", "факторы риска", "риски", "рисковые профили"),
+    "programme": ("program", "показатели программы", "программа", "мониторинг программы"),
+    "lists": ("списки", "официальные списки"),
+}
+
+# normalised file stem or sheet name -> canonical table.
+TABLE_ALIASES: dict[str, str] = {
+    normalize(alias): table
+    for table, spec in TABLES.items()
+    for alias in (table, spec.title, *_TABLE_ALIASES[table])
+}
+
+_VALUE_ALIASES = {
+    "procedure": {
+        "VPR": ("впр", "всероссийская проверочная работа"),
+        "OGE": ("огэ",),
+        "EGE": ("егэ",),
+    },
+    "subject": {
+        "russian": ("русский язык", "русский", "рус яз", "русский яз"),
+        "math": ("математика", "мат"),
+        "math_base": ("math base", "математика базовая", "математика база", "базовая математика",
+                      "математика базовый уровень", "математика б"),
+        "math_profile": ("math profile", "математика профильная", "математика профиль",
+                         "профильная математика", "математика профильный уровень",
+                         "математика п"),
+    },
+    "locality": {
+        "urban": ("город", "городская", "городская местность", "г"),
+        "rural": ("село", "сельская", "сельская местность", "с"),
+    },
+    "level": {
+        "high": ("высокая", "высокий", "в"),
+        "medium": ("средняя", "средний", "с"),
+        "low": ("низкая", "низкий", "н"),
+    },
+}
+
+# column -> {normalised value -> canonical value}; canonical values are accepted in any case.
+VALUE_ALIASES: dict[str, dict[str, str]] = {
+    column: {
+        normalize(alias): canonical
+        for canonical, aliases in groups.items()
+        for alias in (canonical, *aliases)
+    }
+    for column, groups in _VALUE_ALIASES.items()
+}
+
+# Russian spelling of the allowed values, for messages and the template's drop-down lists.
+ALLOWED_VALUE_LABELS = {
+    "procedure": tuple(PROCEDURE_LABELS[p] for p in PROCEDURES),
+    "subject": tuple(SUBJECT_LABELS[s] for s in SUBJECTS),
+    "locality": tuple(LOCALITY_LABELS[x] for x in LOCALITIES),
+    "level": tuple(RISK_LEVEL_LABELS[x] for x in RISK_LEVELS),
+}
+
+# The ten risk factors of seed 000, tables 4–6 (factor code -> name).
+RISK_FACTOR_LABELS = {
+    1: "Низкий уровень оснащения школы",
+    2: "Дефицит педагогических кадров",
+    3: "Недостаточная предметная и методическая компетентность педагогических работников",
+    4: "Риски низкой адаптивности учебного процесса",
+    5: "Несформированность внутришкольной системы повышения квалификации",
+    6: "Высокая доля обучающихся с рисками учебной неуспешности",
+    7: "Высокая доля обучающихся с ОВЗ",
+    8: "Низкое качество преодоления языковых и культурных барьеров",
+    9: "Пониженный уровень качества школьной образовательной и воспитательной среды",
+    10: "Низкий уровень вовлеченности родителей",
+}

@@ -1,0 +1,195 @@
+"""Excel and CSV output that is safe to open and identical for identical inputs.
+
+School names and other texts come from users, so a cell that starts like a formula (``=``,
+``+``, ``-``, ``@``, tab, carriage return) must never become one: in the workbook it is a text
+cell with Excel's «quote prefix», in CSV it gets a leading apostrophe (the OWASP «CSV injection»
+advice). Workbooks carry fixed document dates and zip timestamps so that the same tables give
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Document dates written into every workbook: real dates would change the bytes on every run.
+_FIXED_DATE = "2000-01-01T00:00:00Z"
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+_PERCENT_FORMAT = "0.0%"
+_NUMBER_FORMAT = "0.###"
+
+
+@dataclass
+class Sheet:
+    """One worksheet: ``frame`` with Russian headers already applied.
+
+    ``cell_fills`` has the index and columns of ``frame`` and holds hex colours («FFFF00») or
+    None. ``percent_columns`` are shown as percentages; by default the float columns whose
+    header starts with «Доля» or ``share_``.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    cell_fills: pd.DataFrame | None = None
+    percent_columns: Sequence[str] | None = None
+
+    def percent(self) -> set[str]:
+        if self.percent_columns is not None:
+            return set(self.percent_columns)
+        return {
+            c for c in self.frame.columns
+            if pd.api.types.is_float_dtype(self.frame[c])
+            and str(c).lower().startswith(("доля", "share_"))
+        }
+
+
+def looks_like_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def _excel_value(value: object) -> object:
+    """Python value for openpyxl: missing -> None, booleans in Russian, numpy -> Python."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "да" if value else "нет"
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _sheet_names(sheets: Sequence[Sheet]) -> list[str]:
+    """Excel-legal, unique sheet names (31 characters, no []:*?/\\)."""
+    names: list[str] = []
+    for sheet in sheets:
+        base = _SHEET_NAME_BAD.sub(" ", sheet.name).strip()[:31] or "Лист"
+        name, i = base, 2
+        while name.lower() in (n.lower() for n in names):
+            suffix = f" ({i})"
+            name, i = base[: 31 - len(suffix)] + suffix, i + 1
+        names.append(name)
+    return names
+
+
+def _width(values: list[object], header: str) -> float:
+    longest = max([len(header)] + [len(str(v)) for v in values if v is not None], default=0)
+    return float(min(max(longest + 2, _MIN_WIDTH), _MAX_WIDTH))
+
+
+def _write_sheet(ws, sheet: Sheet) -> None:
+    frame = sheet.frame
+    percent = sheet.percent()
+    bold = Font(bold=True)
+    headers = [str(c) for c in frame.columns]
+    for j, header in enumerate(headers, 1):
+        cell = ws.cell(row=1, column=j, value=header)
+        cell.font = bold
+        if looks_like_formula(header):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    fills = sheet.cell_fills
+    if fills is not None:
+        fills = fills.reindex(index=frame.index, columns=frame.columns)
+    fill_cache: dict[str, PatternFill] = {}
+    samples: list[list[object]] = [[] for _ in headers]
+    for i, (row_label, row) in enumerate(zip(frame.index, frame.itertuples(index=False)), 2):
+        for j, (column, raw) in enumerate(zip(frame.columns, row), 1):
+            value = _excel_value(raw)
+            cell = ws.cell(row=i, column=j)
+            if looks_like_formula(value):
+                cell.value = value
+                cell.data_type = "s"  # openpyxl would store "=..." as a formula
+                cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+            else:
+                cell.value = value
+            if isinstance(value, float):
+                cell.number_format = _PERCENT_FORMAT if column in percent else _NUMBER_FORMAT
+            if fills is not None:
+                colour = fills.at[row_label, column]
+                if isinstance(colour, str) and colour:
+                    if colour not in fill_cache:
+                        fill_cache[colour] = PatternFill("solid", start_color=colour,
+                                                         end_color=colour)
+                    cell.fill = fill_cache[colour]
+            if i <= 201:  # widths from the first 200 rows keep big sheets fast
+                samples[j - 1].append(f"{value:.1%}" if column in percent and
+                                      isinstance(value, float) else value)
+    for j, header in enumerate(headers, 1):
+        ws.column_dimensions[get_column_letter(j)].width = _width(samples[j - 1], header)
+    ws.freeze_panes = "A2"
+    if headers:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(frame), 1) + 1}"
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """Rewrite an xlsx with fixed zip timestamps and fixed document dates."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                                 rb"\g<1>" + _FIXED_DATE.encode() + rb"\g<3>", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, content)
+    return out.getvalue()
+
+
+def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> Path:
+    """Write ``sheets`` into one workbook: bold frozen header, filters, widths, safe text."""
+    path = Path(path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet, name in zip(sheets, _sheet_names(sheets)):
+        _write_sheet(wb.create_sheet(title=name), sheet)
+    if not sheets:
+        wb.create_sheet(title="Лист")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.write_bytes(_deterministic_zip(buffer.getvalue()))
+    return path
+
+
+def neutralise_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix with «'» every text cell that a spreadsheet would read as a formula."""
+    out = frame.copy()
+    for column in out.columns:
+        s = out[column]
+        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+            mask = s.map(looks_like_formula, na_action="ignore").fillna(False).astype(bool)
+            if mask.any():
+                out[column] = s.astype(object).where(~mask, "'" + s.astype(object)[mask])
+    return out
+
+
+def safe_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` as CSV: UTF-8 with BOM, comma-separated, CRLF line ends (RFC 4180, so
+    texts holding a line break are quoted), no index, floats with 10 significant digits (stable
+    across platforms), formula-like texts neutralised.
+    """
+    path = Path(path)
+    neutralise_text(frame).to_csv(path, index=False, encoding="utf-8-sig",
+                                  lineterminator="\r\n", float_format="%.10g")
+    return path

@@ -1,0 +1,219 @@
+"""The low-results rule of seed 000 table 1 and the risk zone of table 3, for all years at once.
+
+Decisions are three-valued codes: ``NO`` = 0, ``UNKNOWN`` = 1 (cannot be decided from the data),
+``YES`` = 2. Kleene «and» is the minimum and «or» the maximum of codes, so a missing piece of
+data only leaves a flag undecided when the known data do not settle it.
+
+An *assessment* (the unit of «минимум в 2-х различных оценочных процедурах») is the combination
+of the columns in ``low_results.assessment_key`` (procedure + grade + subject by default). A group
+(one row of the indicators) is *eligible* to trigger the rule when it is reliable, or always when
+``low_results.count_unreliable`` is set; ineligible failing groups are still reported.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+
+import numpy as np
+import pandas as pd
+
+from .contract import PROCEDURE_LABELS, PROCEDURES, assessment_label
+from .errors import UserError
+from .indicators import ASSESSMENT
+
+NO, UNKNOWN, YES = 0, 1, 2
+EPS = 1e-9  # shares are ratios of counts: compare with the cut up to rounding error
+SY = ["year", "school_id"]
+
+
+def scope_groups(ind: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """Indicator rows inside the rule (procedures × grades and subjects of ``low_results``).
+
+    Adds ``assessment`` (the key of «one assessment»), ``eligible`` and ``label`` (Russian name).
+    """
+    lr = params["low_results"]
+    key = list(lr["assessment_key"])
+    if not key or any(k not in ASSESSMENT for k in key):
+        raise UserError("Параметр low_results.assessment_key: ожидается непустой набор из "
+                        f"{', '.join(ASSESSMENT)}; указано: {key}.")
+    allowed = pd.DataFrame([(p, int(gr)) for p, grades in lr["assessments"].items() for gr in grades],
+                           columns=["procedure", "grade"])
+    allowed["procedure"] = allowed["procedure"].astype(ind["procedure"].dtype)
+    g = ind.merge(allowed, on=["procedure", "grade"])
+    g = g[g["subject"].isin(lr["subjects"])].reset_index(drop=True)
+    g["assessment"] = reduce(lambda a, b: a + "|" + b, (g[c].astype(str) for c in key))
+    g["eligible"] = g["reliable"] | bool(lr["count_unreliable"])
+    labels = g[ASSESSMENT].drop_duplicates()
+    labels["label"] = [assessment_label(p, gr, s) for p, gr, s in labels.itertuples(index=False)]
+    return g.merge(labels, on=ASSESSMENT, how="left")
+
+
+def scope_text(params: dict) -> str:
+    """«ВПР 5–8 кл., ОГЭ, ЕГЭ» — the procedures of the rule, for status texts."""
+    parts = []
+    for proc, grades in params["low_results"]["assessments"].items():
+        grades = sorted(int(x) for x in grades)
+        name = PROCEDURE_LABELS.get(proc, proc)
+        if proc == "VPR" and grades:
+            span = f"{grades[0]}–{grades[-1]}" if len(grades) > 1 else f"{grades[0]}"
+            name += f" {span} кл."
+        parts.append(name)
+    return ", ".join(parts)
+
+
+def _states(g: pd.DataFrame, cut: float) -> pd.DataFrame:
+    """Per year × school × assessment: YES when an eligible group reaches ``cut``, UNKNOWN when
+    an eligible group has no n_fail, NO otherwise."""
+    fail = g["eligible"] & (g["share_fail"] >= cut - EPS)
+    unknown = g["eligible"] & g["share_fail"].isna()
+    state = np.select([fail, unknown], [YES, UNKNOWN], NO).astype(np.int8)
+    return (g[[*SY, "assessment"]].assign(state=state)
+            .groupby([*SY, "assessment"], as_index=False, sort=False)["state"].max())
+
+
+def _present(index_year, school_id, present: pd.MultiIndex) -> np.ndarray:
+    return pd.MultiIndex.from_arrays([index_year, school_id]).isin(present)
+
+
+def pattern_codes(g: pd.DataFrame, present: pd.MultiIndex, cut: float, params: dict) -> pd.DataFrame:
+    """Seed 000 table 1 pattern at share ``cut`` per year × school that has eligible groups.
+
+    ``present``: (year, school_id) pairs with any results; a school absent in an earlier year
+    leaves the «same assessment N years running» branch undecided. Columns: n_fail and
+    n_unknown (assessments at/over the cut, without n_fail), by_assessments, by_years, code.
+    """
+    lr = params["low_results"]
+    m, n = int(lr["min_assessments"]), int(lr["consecutive_years"])
+    st = _states(g[g["eligible"]], cut)
+    agg = (st.assign(n_fail=st["state"].eq(YES), n_unknown=st["state"].eq(UNKNOWN))
+           .groupby(SY)[["n_fail", "n_unknown"]].sum())
+    agg["by_assessments"] = np.where(agg["n_fail"] >= m, YES,
+                                     np.where(agg["n_fail"] + agg["n_unknown"] < m, NO, UNKNOWN))
+    chain = st[st["state"] > NO].reset_index(drop=True)
+    code = chain["state"].to_numpy()
+    for lag in range(1, n):
+        earlier = st.assign(year=st["year"] + lag)
+        prev = chain[[*SY, "assessment"]].merge(earlier, on=[*SY, "assessment"], how="left")["state"]
+        seen = _present(chain["year"] - lag, chain["school_id"], present)
+        code = np.minimum(code, np.where(prev.isna(), np.where(seen, NO, UNKNOWN), prev.fillna(NO)))
+    by_years = chain[SY].assign(code=code).groupby(SY)["code"].max()
+    agg["by_years"] = by_years.reindex(agg.index, fill_value=NO).astype(np.int8)
+    agg["code"] = np.maximum(agg["by_assessments"], agg["by_years"]).astype(np.int8)
+    return agg
+
+
+def decline_codes(g: pd.DataFrame, present: pd.MultiIndex, params: dict) -> tuple[pd.Series, pd.DataFrame]:
+    """Marked decline against the calendar year before: share of «2» up by at least
+    ``risk_zone.decline_increase`` in ``decline_min_assessments`` assessments (eligible both
+    years). Returns codes per year × school and the groups that rose."""
+    rz = params["risk_zone"]
+    known = g[g["eligible"] & g["share_fail"].notna()]
+    prev = known[[*SY, *ASSESSMENT, "share_fail"]].assign(year=known["year"] + 1)
+    both = known.merge(prev, on=[*SY, *ASSESSMENT], suffixes=("", "_prev"))
+    rose = both[both["share_fail"] - both["share_fail_prev"] >= rz["decline_increase"] - EPS]
+    n = rose.groupby(SY)["assessment"].nunique()
+    idx = g[g["eligible"]].groupby(SY).size().index
+    n = n.reindex(idx, fill_value=0)
+    seen = _present(idx.get_level_values(0) - 1, idx.get_level_values(1), present)
+    code = np.where(n >= rz["decline_min_assessments"], YES, np.where(seen, NO, UNKNOWN))
+    return pd.Series(code.astype(np.int8), index=idx), rose
+
+
+def table1_codes(g: pd.DataFrame, present: pd.MultiIndex, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Low results (seed 000 table 1) and risk-zone components per year × school with eligible
+    groups: columns of :func:`pattern_codes` plus situational, near_cut, decline; and the
+    groups whose share of «2» rose (see :func:`decline_codes`)."""
+    lr, rz = params["low_results"], params["risk_zone"]
+    out = pattern_codes(g, present, lr["fail_share_min"], params)
+    out["situational"] = np.where(not rz["situational"], NO, np.where(
+        out["n_fail"] >= 1, YES, np.where(out["n_unknown"] >= 1, UNKNOWN, NO))).astype(np.int8)
+    lower = rz["fail_share_lower"]
+    if lower is not None and lower < lr["fail_share_min"]:
+        out["near_cut"] = pattern_codes(g, present, lower, params)["code"].reindex(out.index)
+    else:
+        out["near_cut"] = np.int8(NO)
+    decline, rose = decline_codes(g, present, params)
+    out["decline"] = decline.reindex(out.index)
+    return out, rose
+
+
+def risk_code(low: pd.Series, comp: pd.DataFrame) -> pd.Series:
+    """Risk zone = not on the low-results list and (situational or near the cut or declining)."""
+    any_comp = comp[["situational", "near_cut", "decline"]].max(axis=1)
+    return np.minimum(YES - low, any_comp).astype(np.int8)
+
+
+def percent_text(share: pd.Series, cut: float) -> pd.Series:
+    """Whole percent, one decimal when rounding would put a share below the cut at the cut."""
+    pct = share.astype(float) * 100
+    whole = np.floor(pct + 0.5)
+    tenth = (np.floor(pct * 10 + 0.5) / 10).astype(str).str.replace(".", ",", regex=False)
+    text = whole.astype("Int64").astype(str)
+    return text.where(~((share < cut - EPS) & (whole >= cut * 100 - EPS)), tenth) + " %"
+
+
+def group_text(rows: pd.DataFrame, params: dict) -> pd.Series:
+    """«ВПР, 6 класс, математика, 2024: не преодолели порог 41 % (17 из 41)» per group row,
+    with a note for groups that do not count."""
+    cut = params["low_results"]["fail_share_min"]
+    text = (rows["label"] + ", " + rows["year"].astype(str) + ": не преодолели порог "
+            + percent_text(rows["share_fail"], cut) + " ("
+            + rows["n_fail"].astype("Int64").astype(str) + " из "
+            + rows["participants"].astype("Int64").astype(str) + ")")
+    note = (f" — менее {params['indicators']['min_participants']} участников, "
+            "в правиле не учитывается")
+    return text.where(rows["eligible"], text + note)
+
+
+def evidence(g: pd.DataFrame, codes: pd.DataFrame, rose: pd.DataFrame, year: int,
+             params: dict) -> pd.DataFrame:
+    """Machine-readable reasons for ``year``: the groups behind each flag of the table 1 rule.
+
+    ``codes``: per year × school the final ``low`` and ``risk`` codes and the components of
+    :func:`table1_codes`. ``criterion``: fail (at/over the cut in the year), not_counted
+    (at/over the cut but too few participants), earlier_year (the same assessment over the cut
+    in the years before), situational (the only failure of a risk-zone school), near_cut
+    (between the risk-zone lower bound and the cut), decline (share of «2» rose).
+    """
+    lr, rz = params["low_results"], params["risk_zone"]
+    cut = lr["fail_share_min"]
+    n = int(lr["consecutive_years"])
+    this = codes.xs(year, level="year") if year in codes.index.get_level_values(0) else codes.iloc[:0]
+    listed = this.index[this["low"] == YES]
+    over = g[g["share_fail"] >= cut - EPS]
+    now = over[over["year"] == year]
+    situational = ~now["school_id"].isin(listed) & now["school_id"].isin(this.index[this["risk"] == YES])
+    rows = [now.assign(
+        flag=np.where(situational & now["eligible"], "risk_zone", "low_results"),
+        criterion=np.select([~now["eligible"], situational], ["not_counted", "situational"], "fail"))]
+    failing_now = now.loc[now["eligible"], ["school_id", "assessment"]].drop_duplicates()
+    chained = failing_now[failing_now["school_id"].isin(this.index[this["by_years"] == YES])]
+    before = over[over["eligible"] & over["year"].between(year - n + 1, year - 1)]
+    rows.append(before.merge(chained, on=["school_id", "assessment"])
+                .assign(flag="low_results", criterion="earlier_year"))
+    near_schools = this.index[(this["near_cut"] == YES) & (this["risk"] == YES)]
+    lower = rz["fail_share_lower"]
+    if lower is not None:
+        near = g[(g["year"] == year) & g["eligible"] & (g["share_fail"] >= lower - EPS)
+                 & (g["share_fail"] < cut - EPS) & g["school_id"].isin(near_schools)]
+        rows.append(near.assign(flag="risk_zone", criterion="near_cut"))
+    dec_schools = this.index[(this["decline"] == YES) & (this["risk"] == YES)]
+    dec = rose[(rose["year"] == year) & rose["school_id"].isin(dec_schools)]
+    rows.append(dec.assign(flag="risk_zone", criterion="decline"))
+    ev = pd.concat(rows, ignore_index=True)
+    if "share_fail_prev" not in ev:
+        ev["share_fail_prev"] = np.nan
+    ev["text"] = group_text(ev, params)
+    is_dec = ev["criterion"].eq("decline")
+    if is_dec.any():
+        d = ev[is_dec]
+        ev.loc[is_dec, "text"] = (d["label"] + ": доля не преодолевших порог выросла с "
+                                  + percent_text(d["share_fail_prev"], -1.0) + " ("
+                                  + (d["year"] - 1).astype(str) + ") до "
+                                  + percent_text(d["share_fail"], -1.0) + " (" + d["year"].astype(str) + ")")
+    ev = ev.rename(columns={"eligible": "counted"})
+    cols = ["school_id", "year", "flag", "criterion", *ASSESSMENT, "participants", "n_fail",
+            "share_fail", "share_fail_prev", "reliable", "counted", "text"]
+    order = ev["procedure"].map({p: i for i, p in enumerate(PROCEDURES)})
+    ev = ev.assign(_order=order).sort_values(["school_id", "flag", "year", "_order", "grade", "subject"])
+    return ev[cols].reset_index(drop=True)

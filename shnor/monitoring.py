@@ -1,0 +1,681 @@
+"""Monitoring report and school cards (SPEC §4.8, §5; seeds 000, 001, 002, 003, 004).
+
+The yearly lists come from :func:`shnor.identification.identify` applied to every year of the
+data; everything else here is a pure function of a *lists* frame (year × school_id × flags
+``low_results``, ``risk_zone``, ``unfavourable``, ``persistent``, nullable booleans) and the
+indicators: list sizes and movements, progress against the list-size targets, results of listed
+schools against the region, schools that left the list and whether their results held, task
+indicators as shares of listed schools, and the tables the school cards read.
+
+Two views of «listed schools» in a year Y: the *list of Y* (flagged on the results of Y) and the
+*programme cohort of Y* (flagged on the results of Y−1, i.e. supported during the school year
+whose results are Y — the list for school year Y+1 is formed from results of Y, SPEC §4.2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import charts
+from .contract import assessment_label
+from .indicators import ASSESSMENT, compute_indicators, regional_benchmarks
+from .errors import UserError
+from .programme import programme_scores, programme_summary
+from .risk_profiles import (
+    FACTOR_COLUMNS, FACTOR_SHORT, check_profiles, factor_groups, id_sort_key, matrix_fills,
+    matrix_for_display, profile_year, risk_matrix,
+)
+
+FLAGS = ("low_results", "risk_zone", "unfavourable", "persistent")
+FLAG_LABELS = {
+    "low_results": "низкие результаты",
+    "risk_zone": "зона риска",
+    "unfavourable": "неблагоприятные социальные условия",
+    "persistent": "устойчиво низкие результаты",
+}
+GROUP_LABELS = {"region": "регион", "list": "список года", "programme": "в программе"}
+LIST_COLUMNS = ["year", "school_id", *FLAGS, "reasons", "list_change"]
+
+
+# --- yearly lists ---------------------------------------------------------------------------
+
+def yearly_lists(dataset, params: dict) -> pd.DataFrame:
+    """The identification of every year of the data stacked: LIST_COLUMNS."""
+    from .identification import identify
+
+    frames = [identify(dataset, y, params).assign(year=y) for y in dataset.years]
+    return normalise_lists(pd.concat(frames, ignore_index=True))
+
+
+def normalise_lists(lists: pd.DataFrame) -> pd.DataFrame:
+    """Canonical dtypes for a lists frame; reasons / list_change default to empty text."""
+    out = pd.DataFrame({"year": lists["year"].astype("int64"),
+                        "school_id": lists["school_id"].astype("str")})
+    for flag in FLAGS:
+        out[flag] = lists[flag].astype("boolean") if flag in lists else pd.NA
+        out[flag] = out[flag].astype("boolean")
+    for col in ("reasons", "list_change"):
+        out[col] = lists[col].astype("str") if col in lists else ""
+    return out.sort_values(["year", "school_id"]).reset_index(drop=True)
+
+
+def _wide(lists: pd.DataFrame, flag: str) -> pd.DataFrame:
+    """school_id × year of the flag (nullable boolean; <NA> = not decided or no row)."""
+    return lists.pivot(index="school_id", columns="year", values=flag).astype("boolean")
+
+
+def _is_true(s: pd.Series) -> pd.Series:
+    return s.fillna(False).astype(bool)
+
+
+def _is_false(s: pd.Series) -> pd.Series:
+    return (~s.astype("boolean")).fillna(False).astype(bool)
+
+
+def consecutive_years(lists: pd.DataFrame, flag: str) -> pd.DataFrame:
+    """Per year × school: how many consecutive calendar years up to Y the school is on the list."""
+    w = _wide(lists, flag)
+    years = list(w.columns)
+    run = pd.DataFrame(0, index=w.index, columns=pd.Index(years, name="year"), dtype="int64")
+    for i, y in enumerate(years):
+        on = w[y].fillna(False).to_numpy(dtype=bool)
+        prev = run[years[i - 1]].to_numpy() if i and years[i - 1] == y - 1 else 0
+        run[y] = np.where(on, prev + 1, 0)
+    return run.stack().rename("years_on_list").reset_index()
+
+
+# --- list sizes, targets ----------------------------------------------------------------------
+
+def list_sizes(lists: pd.DataFrame) -> pd.DataFrame:
+    """Per year × list: size, share of all schools, undecided, entered, left, second year in a row.
+
+    ``entered`` / ``left`` compare with the calendar year before (NaN when it is not in the data);
+    a school whose flag is undecided in one of the two years is neither. ``second_year`` counts
+    schools on the list at least two years in a row (seed 001: a reason to change the support).
+    """
+    rows = []
+    years = sorted(lists["year"].unique())
+    for flag in FLAGS:
+        w = _wide(lists, flag)
+        runs = consecutive_years(lists, flag).pivot(index="school_id", columns="year",
+                                                    values="years_on_list")
+        for y in years:
+            cur = w[y]
+            row = {"year": int(y), "list": flag, "label": FLAG_LABELS[flag],
+                   "schools": int(cur.fillna(False).sum()),
+                   "all_schools": int((lists["year"] == y).sum()),
+                   "undecided": int(cur.isna().sum()),
+                   "entered": np.nan, "left": np.nan,
+                   "second_year": int((runs[y] >= 2).sum())}
+            if y - 1 in w.columns:
+                prev = w[y - 1]
+                row["entered"] = int((_is_true(cur) & _is_false(prev)).sum())
+                row["left"] = int((_is_true(prev) & _is_false(cur)).sum())
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out["share"] = out["schools"] / out["all_schools"].replace(0, np.nan)
+    out["change"] = out.groupby("list")["schools"].diff()
+    prev = out.groupby("list")["schools"].shift()
+    consecutive = out.groupby("list")["year"].diff() == 1
+    out["change"] = out["change"].where(consecutive)
+    out["change_pct"] = (out["change"] / prev.replace(0, np.nan)).where(consecutive)
+    return out[["year", "list", "label", "schools", "all_schools", "share", "undecided",
+                "entered", "left", "second_year", "change", "change_pct"]]
+
+
+def list_targets(sizes: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """Progress of the target list against the targets of ``monitoring`` (seeds 003 and 001).
+
+    Path target: ``baseline × (1 − target_reduction × (Y − B) / (T − B))`` for Y between the
+    baseline year B and the target year T (constant after T). Yearly target: the previous
+    year's size reduced by ``yearly_reduction``. Rows: the data years plus T when it is later.
+    """
+    cfg = params["monitoring"]
+    flag = cfg["target_list"]
+    if flag not in FLAGS:
+        raise UserError(f"Параметр monitoring.target_list: «{flag}» — нет такого списка. "
+                        f"Допустимо: {', '.join(FLAGS)}.")
+    s = sizes[sizes["list"] == flag].set_index("year")["schools"].astype("float64")
+    years = [int(y) for y in s.index]
+    base_year = years[0] if cfg["baseline_year"] is None else int(cfg["baseline_year"])
+    target_year = int(cfg["target_year"])
+    if base_year not in years:
+        raise UserError(f"Параметр monitoring.baseline_year: {base_year} — нет такого года в "
+                        f"данных (есть: {', '.join(map(str, years))}).")
+    if target_year <= base_year:
+        raise UserError(f"Параметр monitoring.target_year ({target_year}) должен быть позже "
+                        f"базового года ({base_year}).")
+    all_years = sorted(set(years) | {target_year})
+    baseline = s[base_year]
+    out = pd.DataFrame({"year": all_years})
+    out["schools"] = out["year"].map(s).astype("float64")
+    progress = ((out["year"] - base_year) / (target_year - base_year)).clip(upper=1.0)
+    out["target_path"] = (baseline * (1 - cfg["target_reduction"] * progress)).where(
+        out["year"] >= base_year)
+    prev = out["year"].map(lambda y: s.get(y - 1, np.nan)).astype("float64")
+    out["yearly_target"] = prev * (1 - cfg["yearly_reduction"])
+    out["change_pct"] = (out["schools"] - prev) / prev.replace(0, np.nan)
+    known = out["schools"].notna()
+    out["on_track"] = _nullable(out["schools"] <= out["target_path"] + 1e-9,
+                                known & out["target_path"].notna())
+    out["yearly_met"] = _nullable(out["schools"] <= out["yearly_target"] + 1e-9,
+                                  known & out["yearly_target"].notna())
+    out.insert(1, "list", flag)
+    out.insert(2, "baseline_year", base_year)
+    return out
+
+
+def _nullable(values: pd.Series, known: pd.Series) -> pd.Series:
+    return values.astype("boolean").where(known, pd.NA)
+
+
+# --- results of listed schools against the region ---------------------------------------------
+
+def _groups(lists: pd.DataFrame, flag: str) -> dict[str, pd.DataFrame]:
+    """year × school_id pairs of each group: the list of Y and the programme cohort of Y."""
+    on = lists.loc[lists[flag].fillna(False), ["year", "school_id"]]
+    return {"list": on, "programme": on.assign(year=on["year"] + 1)}
+
+
+def group_dynamics(ind: pd.DataFrame, lists: pd.DataFrame, schools: pd.DataFrame,
+                   flag: str) -> pd.DataFrame:
+    """Participant-weighted share_fail, share_quality, mean_score per year × assessment × group.
+
+    Groups: ``region`` (all schools), ``list`` (on the list of that year) and ``programme``
+    (on the list of the year before). Columns: year, procedure, grade, subject, assessment,
+    group, group_label, share_fail, share_quality, mean_score, participants, schools.
+    """
+    parts = [regional_benchmarks(ind, schools).assign(group="region")]
+    for name, members in _groups(lists, flag).items():
+        sub = ind.merge(members, on=["year", "school_id"])
+        parts.append(regional_benchmarks(sub, schools).assign(group=name))
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out["municipality"].isna()].drop(columns="municipality")
+    out["assessment"] = [assessment_label(p, g, s) for p, g, s in
+                         out[ASSESSMENT].itertuples(index=False)]
+    out["group_label"] = out["group"].map(GROUP_LABELS)
+    cols = ["year", *ASSESSMENT, "assessment", "group", "group_label", "share_fail",
+            "share_quality", "mean_score", "participants", "schools"]
+    return out[cols].sort_values(["year", *ASSESSMENT, "group"]).reset_index(drop=True)
+
+
+def _weighted(ind: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    d = ind.assign(
+        w_fail=ind["share_fail"] * ind["participants"],
+        w_quality=ind["share_quality"] * ind["participants"],
+        n_fail_known=ind["participants"].where(ind["share_fail"].notna(), 0),
+        n_quality_known=ind["participants"].where(ind["share_quality"].notna(), 0),
+    )
+    g = d.groupby(by)
+    return pd.DataFrame({
+        "share_fail": g["w_fail"].sum(min_count=1) / g["n_fail_known"].sum().replace(0, np.nan),
+        "share_quality": g["w_quality"].sum(min_count=1)
+        / g["n_quality_known"].sum().replace(0, np.nan),
+        "participants": g["participants"].sum(),
+        "schools": g["school_id"].nunique(),
+    }).reset_index()
+
+
+def overall_dynamics(ind: pd.DataFrame, lists: pd.DataFrame, flag: str) -> pd.DataFrame:
+    """Per year × group: share_fail and share_quality over all assessments (participant-weighted)."""
+    parts = [_weighted(ind, ["year"]).assign(group="region")]
+    for name, members in _groups(lists, flag).items():
+        parts.append(_weighted(ind.merge(members, on=["year", "school_id"]), ["year"])
+                     .assign(group=name))
+    out = pd.concat(parts, ignore_index=True)
+    out["group_label"] = out["group"].map(GROUP_LABELS)
+    return out[["year", "group", "group_label", "share_fail", "share_quality", "participants",
+                "schools"]].sort_values(["year", "group"]).reset_index(drop=True)
+
+
+def school_overall(ind: pd.DataFrame) -> pd.DataFrame:
+    """Per year × school: share_fail / share_quality over its assessments and the region's on the
+    same assessments (regional shares weighted by the school's participants), reliable groups."""
+    reg = regional_benchmarks(ind, pd.DataFrame({"school_id": ind["school_id"].unique(),
+                                                 "municipality": np.nan}))
+    reg = reg[reg["municipality"].isna()][["year", *ASSESSMENT, "share_fail", "share_quality"]]
+    d = ind[ind["reliable"]].merge(reg, on=["year", *ASSESSMENT], suffixes=("", "_region"))
+    own = _weighted(d, ["year", "school_id"])
+    region = _weighted(d.drop(columns=["share_fail", "share_quality"]).rename(columns={
+        "share_fail_region": "share_fail", "share_quality_region": "share_quality"}),
+        ["year", "school_id"])
+    return own[["year", "school_id", "share_fail", "share_quality", "participants"]].merge(
+        region[["year", "school_id", "share_fail", "share_quality"]],
+        on=["year", "school_id"], suffixes=("", "_region"))
+
+
+def leavers(lists: pd.DataFrame, overall: pd.DataFrame, schools: pd.DataFrame,
+            flag: str) -> pd.DataFrame:
+    """Schools that left the list (on it in Y−1, decided off it in Y) and whether they stayed off.
+
+    Columns: year_left, school_id, name, share_fail_before (Y−1), share_fail_left (Y),
+    share_fail_last (latest year with data), last_year, held (nullable: True = never back on the
+    list afterwards, <NA> = no later year decided yet), status (Russian).
+    """
+    w = _wide(lists, flag)
+    years = list(w.columns)
+    fail = overall.pivot(index="school_id", columns="year", values="share_fail")
+    names = schools.set_index("school_id")["name"]
+    rows = []
+    for y in years:
+        if y - 1 not in w.columns:
+            continue
+        left = w.index[(_is_true(w[y - 1]) & _is_false(w[y])).to_numpy()]
+        later = [x for x in years if x > y]
+        for school in left:
+            after = w.loc[school, later] if later else pd.Series(dtype="boolean")
+            back = [x for x in later if after.fillna(False)[x]]
+            decided = after.notna().sum()
+            if back:
+                held, status = False, f"вернулась в список в {back[0]} г."
+            elif decided:
+                held, status = True, f"результат удержан: вне списка {int(decided) + 1} г. подряд"
+            elif later:
+                held, status = pd.NA, "нет данных за годы после выхода"
+            else:
+                held, status = pd.NA, "вышла в последнем году данных: удержание покажут следующие годы"
+            f = fail.loc[school] if school in fail.index else pd.Series(dtype="float64")
+            f_known = f.dropna()
+            rows.append({
+                "year_left": int(y), "school_id": school, "name": names.get(school, ""),
+                "share_fail_before": f.get(y - 1, np.nan), "share_fail_left": f.get(y, np.nan),
+                "share_fail_last": f_known.iloc[-1] if len(f_known) else np.nan,
+                "last_year": int(f_known.index[-1]) if len(f_known) else pd.NA,
+                "held": held, "status": status,
+            })
+    cols = ["year_left", "school_id", "name", "share_fail_before", "share_fail_left",
+            "share_fail_last", "last_year", "held", "status"]
+    out = pd.DataFrame(rows, columns=cols)
+    return out.astype({"year_left": "int64", "school_id": "str", "name": "str",
+                       "share_fail_before": "float64", "share_fail_left": "float64",
+                       "share_fail_last": "float64", "last_year": "Int64", "held": "boolean",
+                       "status": "str"})
+
+
+# --- task indicators (shares of listed schools) -----------------------------------------------
+
+def task_indicators(ind: pd.DataFrame, lists: pd.DataFrame, overall: pd.DataFrame,
+                    flag: str) -> pd.DataFrame:
+    """Programme task indicators computable from the data, per year, as shares.
+
+    Columns: year, indicator, value (0–1), numerator, denominator, source. The cohort is the
+    programme cohort (on the list of the year before).
+    """
+    sizes = list_sizes(lists)
+    rows = []
+
+    def add(year, text, num, den, source):
+        rows.append({"year": int(year), "indicator": text, "numerator": float(num),
+                     "denominator": float(den), "source": source})
+
+    for r in sizes[sizes["list"].isin(["low_results", "risk_zone"])].itertuples():
+        text = ("Доля школ с низкими результатами от общего числа школ" if r.list == "low_results"
+                else "Доля школ в зоне риска снижения результатов от общего числа школ")
+        add(r.year, text, r.schools, r.all_schools,
+            "seed 000, табл. 12, показатели 1–2")
+    main = sizes[sizes["list"] == flag].set_index("year")
+    for y in main.index:
+        if y - 1 in main.index and not np.isnan(main.loc[y, "left"]):
+            add(y, "Доля школ списка прошлого года, вышедших из списка", main.loc[y, "left"],
+                main.loc[y - 1, "schools"], "seed 001: сокращение списка не менее чем на 25–30 %")
+    cohort = _groups(lists, flag)["programme"]
+    fail = overall.set_index(["year", "school_id"])["share_fail"]
+    for y, members in cohort.groupby("year"):
+        pairs = [(fail.get((y, s), np.nan), fail.get((y - 1, s), np.nan))
+                 for s in members["school_id"]]
+        both = [(a, b) for a, b in pairs if not (np.isnan(a) or np.isnan(b))]
+        if both:
+            add(y, "Доля школ списка прошлого года с положительной динамикой (доля «2» снизилась)",
+                sum(a < b for a, b in both), len(both),
+                "seed 000, табл. 12, показатель 5; seed 004, показатель 5.4")
+        sub = ind.merge(members, on=["year", "school_id"])
+        for procs, text, source in (
+            (["OGE", "EGE"], "Доля обучающихся школ списка, преодолевших минимальный порог "
+             "ОГЭ/ЕГЭ", "seed 004, показатель 5.1"),
+            (["VPR"], "Доля обучающихся школ списка, достигших базового уровня на ВПР",
+             "seed 004, показатель 5.2"),
+        ):
+            g = sub[sub["procedure"].isin(procs) & sub["n_fail"].notna()]
+            if g["participants"].sum() > 0:
+                add(y, text, g["participants"].sum() - g["n_fail"].sum(),
+                    g["participants"].sum(), source)
+    out = pd.DataFrame(rows, columns=["year", "indicator", "numerator", "denominator", "source"])
+    out.insert(2, "value", out["numerator"] / out["denominator"].replace(0, np.nan))
+    return out.sort_values(["year"], kind="stable").reset_index(drop=True)
+
+
+# --- school cards -----------------------------------------------------------------------------
+
+def card_history(ind: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
+    """Per school × year × assessment: its indicators beside the region's."""
+    reg = regional_benchmarks(ind, schools)
+    reg = reg[reg["municipality"].isna()][["year", *ASSESSMENT, "share_fail", "share_quality",
+                                            "mean_score"]]
+    out = ind[["year", "school_id", *ASSESSMENT, "participants", "share_fail", "share_quality",
+               "mean_score", "reliable"]].merge(reg, on=["year", *ASSESSMENT], how="left",
+                                                suffixes=("", "_region"))
+    out["assessment"] = [assessment_label(p, g, s) for p, g, s in
+                         out[ASSESSMENT].itertuples(index=False)]
+    return out.sort_values(["school_id", *ASSESSMENT, "year"]).reset_index(drop=True)
+
+
+def card_profile(lists: pd.DataFrame, differentiation: pd.DataFrame | None,
+                 matrix: pd.DataFrame, schools: pd.DataFrame, year: int, flag: str) -> pd.DataFrame:
+    """One row per school of the dataset: flags and reasons of ``year``, years on the list,
+    the differentiation results (when given) and the high-significance risk factors."""
+    base = schools[[c for c in ("school_id", "name", "municipality", "locality", "school_type")
+                    if c in schools]].copy()
+    cur = lists[lists["year"] == year].drop(columns="year")
+    out = base.merge(cur, on="school_id", how="left")
+    runs = consecutive_years(lists, flag)
+    out = out.merge(runs[runs["year"] == year].drop(columns="year"), on="school_id", how="left")
+    out["years_on_list"] = out["years_on_list"].astype("Int64")
+    out["on_any_list"] = out[list(FLAGS)].fillna(False).any(axis=1)
+    if differentiation is not None:
+        diff = differentiation.rename(columns={"status": "differentiation_status"})
+        out = out.merge(diff, on="school_id", how="left")
+    high = matrix.set_index("school_id")[FACTOR_COLUMNS]
+    text = high.apply(lambda r: "; ".join(FACTOR_SHORT[i + 1] for i, v in enumerate(r)
+                                          if v == "high"), axis=1)
+    out["risk_factors_high"] = out["school_id"].map(text).astype("object").fillna("")
+    out["risk_factors_high"] = out["risk_factors_high"].astype("str")
+    for col in ("reasons", "list_change"):
+        out[col] = out[col].astype("object").fillna("").astype("str")
+    return out
+
+
+def card_school_ids(tables: dict[str, pd.DataFrame], all_cards: bool = False) -> list[str]:
+    """Schools that get a card: those on any list of the report year; every school with
+    ``all_cards``."""
+    prof = tables["card_profile"]
+    ids = prof["school_id"] if all_cards else prof.loc[prof["on_any_list"], "school_id"]
+    return sorted(ids.astype(str).tolist(), key=id_sort_key)
+
+
+def card_data(ctx, school_id: str | None = None) -> dict:
+    """What one school card shows, filtered from the report tables (cheap: no computation).
+
+    ``school_id`` None = the first school that gets a card. Keys: school (one row of
+    ``card_profile`` as a dict), facts (two-column table «Показатель» / «Значение»),
+    overall (rows of ``card_overall``), history (assessment × year shares «2» of the school
+    with the region's in the last year), risk (factor / level table, empty without a profile).
+    """
+    prof = ctx.table("card_profile")
+    if school_id is None:
+        ids = card_school_ids({"card_profile": prof}) or sorted(prof["school_id"], key=id_sort_key)
+        school_id = ids[0]
+    match = prof[prof["school_id"] == str(school_id)]
+    if match.empty:
+        raise UserError(f"Школы с кодом «{school_id}» нет в наборе данных.")
+    school = match.iloc[0].to_dict()
+    hist = ctx.table("card_history")
+    hist = hist[hist["school_id"] == school["school_id"]]
+    history = hist.pivot_table(index="assessment", columns="year", values="share_fail",
+                               sort=False)
+    history.columns = [str(c) for c in history.columns]
+    if len(hist):
+        last = hist[hist["year"] == hist["year"].max()].set_index("assessment")
+        history[f"регион {hist['year'].max()}"] = last["share_fail_region"]
+    overall = ctx.table("card_overall")
+    matrix = ctx.table("risk_matrix")
+    mrow = matrix[matrix["school_id"] == school["school_id"]]
+    risk = pd.DataFrame(columns=["Фактор риска", "Значимость"])
+    if len(mrow):
+        labels = {"high": "высокая", "medium": "средняя", "low": "низкая",
+                  "conflict": "противоречивые данные", "": "нет данных"}
+        risk = pd.DataFrame({"Фактор риска": [FACTOR_SHORT[i + 1] for i in range(10)],
+                             "Значимость": [labels[mrow.iloc[0][c]] for c in FACTOR_COLUMNS]})
+    return {"school": school, "facts": _card_facts(school),
+            "overall": overall[overall["school_id"] == school["school_id"]],
+            "history": history.reset_index(), "risk": risk}
+
+
+def _card_facts(s: dict) -> pd.DataFrame:
+    def val(key, fmt="{}"):
+        v = s.get(key)
+        return "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v == "" \
+            else fmt.format(v)
+
+    def flag(key):
+        v = s.get(key)
+        return "не определено" if v is None or v is pd.NA else ("да" if v else "нет")
+
+    rows = [(f"Список: {FLAG_LABELS[f]}", flag(f)) for f in FLAGS]
+    rows += [("Лет в списке подряд", val("years_on_list")),
+             ("Изменение по сравнению с прошлым годом", val("list_change")),
+             ("ИСБШ", val("isbsh", "{:.1f}")), ("Группа ИСБШ", val("isbsh_group")),
+             ("Группа качества", val("quality_group")), ("Кластер", val("cluster")),
+             ("Типологическая группа", val("typology"))]
+    if "value_added" in s:
+        rows.append(("Добавленная ценность (интервал)",
+                     "—" if val("value_added") == "—" else
+                     f"{s['value_added']:+.2f} ({s['value_added_low']:+.2f} … "
+                     f"{s['value_added_high']:+.2f})"))
+    if "objectivity_flag" in s:
+        rows.append(("Признаки необъективности ВПР", flag("objectivity_flag")))
+    if val("differentiation_status") != "—":
+        rows.append(("Примечание к дифференциации", val("differentiation_status")))
+    return pd.DataFrame(rows, columns=["Показатель", "Значение"])
+
+
+def plot_card(overall: pd.DataFrame, ax=None):
+    """Compact card chart: the school's share «2» and quality by year beside the region's on the
+    same assessments. ``overall`` = rows of :func:`school_overall` for one school."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 2.8))
+    o = overall.sort_values("year")
+    x = o["year"].astype(str)
+    ax.plot(x, o["share_fail"], marker="o", color=charts.LOW, label="доля «2» — школа")
+    ax.plot(x, o["share_fail_region"], ls="--", color=charts.LOW, alpha=0.6,
+            label="доля «2» — регион")
+    ax.plot(x, o["share_quality"], marker="o", color=charts.PALETTE[0], label="качество — школа")
+    ax.plot(x, o["share_quality_region"], ls="--", color=charts.PALETTE[0], alpha=0.6,
+            label="качество — регион")
+    charts.percent_axis(ax)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title("Результаты по годам (все процедуры)")
+    return ax.figure
+
+
+def plot_targets(targets: pd.DataFrame, ax=None):
+    """List size per year against the path target and the yearly target."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8))
+    x = targets["year"].astype(str)
+    ax.bar(x, targets["schools"].fillna(0), color=charts.LOW, width=0.5, label="школ в списке")
+    ax.plot(x, targets["target_path"], marker="o", color=charts.REGION,
+            label="цель (плановая траектория)")
+    ax.plot(x, targets["yearly_target"], ls="", marker="_", markersize=18,
+            color=charts.PALETTE[2], label="ежегодное сокращение")
+    ax.set_ylabel("школ")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title("Размер списка и целевые значения")
+    return ax.figure
+
+
+def plot_overall_dynamics(overall: pd.DataFrame, measure: str = "share_fail", ax=None):
+    """One line per group (region, list of the year, programme cohort) over the years."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8))
+    colours = {"region": charts.REGION, "list": charts.LOW, "programme": charts.PALETTE[0]}
+    for group, g in overall.groupby("group", sort=False):
+        ax.plot(g["year"].astype(str), g[measure], marker="o", color=colours[group],
+                label=GROUP_LABELS[group])
+    charts.percent_axis(ax)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title({"share_fail": "Доля не преодолевших порог",
+                  "share_quality": "Качество знаний"}[measure])
+    return ax.figure
+
+
+# --- the report -------------------------------------------------------------------------------
+
+def monitoring_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]:
+    """All tables of the monitoring notebook and of the school cards, computed once."""
+    from .differentiation import differentiate
+
+    ind = compute_indicators(dataset.results, params)
+    lists = yearly_lists(dataset, params)
+    diff = differentiate(dataset, year, params)
+    return build_monitoring_tables(dataset, year, params, ind, lists, diff)
+
+
+def build_monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
+                            lists: pd.DataFrame, differentiation: pd.DataFrame | None
+                            ) -> dict[str, pd.DataFrame]:
+    """:func:`monitoring_tables` from the indicators, the yearly lists and the differentiation."""
+    lists = normalise_lists(lists)
+    flag = params["monitoring"]["target_list"]
+    sizes = list_sizes(lists)
+    overall = school_overall(ind)
+    scores = programme_scores(dataset.programme, params)
+    summary = programme_summary(scores, params)
+
+    prof = dataset.risk_profiles
+    p_year = profile_year(prof, year)
+    if p_year is None:
+        prof_year = pd.DataFrame({"year": pd.Series(dtype="int64"),
+                                  "school_id": pd.Series(dtype="str"),
+                                  "factor": pd.Series(dtype="int64"),
+                                  "level": pd.Series(dtype="str")})
+        expected: list[str] = []
+        listed = []
+    else:
+        prof_year = prof[prof["year"] == p_year]
+        that_year = lists[lists["year"] == p_year]
+        required = params["monitoring"]["risk_profiles"]["required_lists"]
+        expected = that_year.loc[_is_true(that_year[required].any(axis=1)), "school_id"].tolist()
+        listed = that_year.loc[_is_true(that_year[list(FLAGS)].any(axis=1)), "school_id"]
+    matrix = risk_matrix(prof_year, dataset.schools, expected)
+    tables = {
+        "monitoring_lists": lists,
+        "monitoring_sizes": sizes,
+        "monitoring_targets": list_targets(sizes, params),
+        "monitoring_dynamics": group_dynamics(ind, lists, dataset.schools, flag),
+        "monitoring_overall": overall_dynamics(ind, lists, flag),
+        "monitoring_leavers": leavers(lists, overall, dataset.schools, flag),
+        "monitoring_tasks": task_indicators(ind, lists, overall, flag),
+        "programme": scores,
+        "programme_summary": summary,
+        "risk_matrix": matrix,
+        "risk_groups": factor_groups(prof_year, params),
+        "risk_check": check_profiles(prof_year, expected, listed),
+        "card_history": card_history(ind, dataset.schools),
+        "card_overall": overall,
+        "card_profile": card_profile(lists, differentiation, matrix, dataset.schools, year,
+                                     flag),
+    }
+    tables["monitoring_notes"] = monitoring_notes(dataset, year, params, tables, p_year)
+    return tables
+
+
+def monitoring_notes(dataset, year: int, params: dict, tables: dict, p_year) -> pd.DataFrame:
+    """Sentences for the report about what is missing or notable: columns topic, text."""
+    notes = []
+    if dataset.programme is None or dataset.programme.empty:
+        notes.append(("programme", "Таблица показателей программы (programme) не предоставлена: "
+                      "баллы и уровень эффективности программы не рассчитаны."))
+    else:
+        skipped = tables["programme"]["status"] != ""
+        if skipped.any():
+            notes.append(("programme", f"Не учтено показателей программы: {int(skipped.sum())} "
+                          "(нет баллов или баллы вне допустимого диапазона), см. «Статус»."))
+        years = ", ".join(map(str, tables["programme_summary"]["year"]))
+        notes.append(("programme", f"Годы в таблице показателей программы: {years}."))
+    if p_year is None:
+        notes.append(("risk", "Таблица факторов риска (risk_profiles) не предоставлена: профили "
+                      "рисков и сгруппированные списки факторов не построены."))
+    else:
+        if p_year != year:
+            notes.append(("risk", f"Профили рисков за {year} г. нет; показаны профили {p_year} г."))
+        check = tables["risk_check"]
+        if len(check):
+            n = check["school_id"].nunique()
+            notes.append(("risk", f"Профили рисков неполны или противоречивы у {n} школ "
+                          f"({len(check)} замечаний), см. таблицу проверки."))
+        else:
+            notes.append(("risk", "Профили рисков полны: у каждой школы списков по одному "
+                          "уровню значимости для каждого из 10 факторов."))
+    targets = tables["monitoring_targets"]
+    if params["monitoring"]["target_year"] > max(dataset.years):
+        notes.append(("targets", f"Целевой год {params['monitoring']['target_year']} ещё не "
+                      "наступил: показано положение относительно плановой траектории."))
+    if len(targets) and targets["schools"].notna().sum() < 2:
+        notes.append(("targets", "В данных один год: динамику списка оценить нельзя."))
+    return pd.DataFrame(notes, columns=["topic", "text"]).astype("str")
+
+
+# --- Excel ------------------------------------------------------------------------------------
+
+HEADERS = {
+    "year": "Год", "list": "Список", "label": "Список", "schools": "Школ в списке",
+    "all_schools": "Всего школ", "share": "Доля от всех школ", "undecided": "Не определено",
+    "entered": "Вошли", "left": "Вышли", "second_year": "Второй год подряд и дольше",
+    "change": "Изменение", "change_pct": "Доля изменения", "baseline_year": "Базовый год",
+    "target_path": "Цель (траектория)", "yearly_target": "Цель (ежегодное сокращение)",
+    "on_track": "Цель достигнута", "yearly_met": "Ежегодная цель достигнута",
+    "assessment": "Оценочная процедура", "group_label": "Группа школ",
+    "share_fail": "Доля не преодолевших порог", "share_quality": "Доля качества знаний",
+    "mean_score": "Средний балл", "participants": "Участников",
+    "year_left": "Год выхода", "school_id": "Код ОО", "name": "Наименование ОО",
+    "share_fail_before": "Доля «2» до выхода", "share_fail_left": "Доля «2» в год выхода",
+    "share_fail_last": "Доля «2» в последний год", "last_year": "Последний год с данными",
+    "held": "Результат удержан", "status": "Статус", "indicator": "Показатель",
+    "value": "Значение", "numerator": "Числитель", "denominator": "Знаменатель",
+    "source": "Источник", "points": "Баллы", "target": "Целевое значение",
+    "total_points": "Итоговые баллы", "max_points": "Максимум баллов",
+    "level": "Уровень эффективности", "indicators_scored": "Оценено показателей",
+    "max_points_by_rules": "Максимум по критериям", "factors": "Факторы",
+    "n_schools": "Школ", "detail": "По факторам", "factor": "Фактор", "problem": "Замечание",
+}
+
+
+def _sheet(name: str, frame: pd.DataFrame, columns: list[str]):
+    from .excel import Sheet
+
+    return Sheet(name, frame[columns].rename(columns=HEADERS))
+
+
+def monitoring_sheets(tables: dict[str, pd.DataFrame]) -> list:
+    """Excel sheets of the monitoring report (Russian headers; risk matrix coloured)."""
+    from .excel import Sheet
+
+    dyn = tables["monitoring_dynamics"]
+    matrix = tables["risk_matrix"]
+    groups = tables["risk_groups"][["label", "factors", "n_schools", "schools", "detail"]]
+    return [
+        _sheet("Размер списков", tables["monitoring_sizes"],
+               ["year", "label", "schools", "all_schools", "share", "undecided", "entered",
+                "left", "second_year", "change", "change_pct"]),
+        _sheet("Цели", tables["monitoring_targets"],
+               ["year", "schools", "target_path", "on_track", "yearly_target", "yearly_met",
+                "change_pct"]),
+        _sheet("Динамика результатов", dyn,
+               ["year", "assessment", "group_label", "share_fail", "share_quality",
+                "mean_score", "participants", "schools"]),
+        _sheet("Вышедшие из списка", tables["monitoring_leavers"],
+               ["year_left", "school_id", "name", "share_fail_before", "share_fail_left",
+                "share_fail_last", "last_year", "held", "status"]),
+        _sheet("Показатели задач", tables["monitoring_tasks"],
+               ["year", "indicator", "value", "numerator", "denominator", "source"]),
+        _sheet("Показатели программы", tables["programme"],
+               ["year", "indicator", "value", "points", "target", "status"]),
+        _sheet("Итоги программы", tables["programme_summary"],
+               ["year", "total_points", "max_points", "level", "indicators_scored",
+                "max_points_by_rules", "status"]),
+        Sheet("Факторы риска", matrix_for_display(matrix),
+              cell_fills=matrix_fills(matrix).set_axis(matrix_for_display(matrix).columns,
+                                                       axis=1)),
+        Sheet("Группы факторов", groups.rename(columns={**HEADERS, "label": "Группа факторов",
+                                                        "schools": "Школы"})),
+        _sheet("Проверка профилей", tables["risk_check"], ["school_id", "factor", "problem"]),
+    ]

@@ -1,0 +1,466 @@
+"""``shnor run``: the yearly report suite for one dataset and year.
+
+Steps: load and validate the data; compute every report's tables once in the library; write
+them to ``data/processed/<dataset>/<year>/`` (Parquet, read by the notebooks) and to
+``<out>/tables/`` (CSV, the SPEC output contract); write the Excel workbook; execute the
+report notebooks ``notebooks/NN_*.ipynb`` with papermill and export them to HTML; execute the
+school-card notebook for the listed schools in one shared kernel; write ``index.html`` and
+``manifest.json``. Everything goes to a temporary folder beside ``<out>`` that replaces it only
+when all steps succeeded, so an interrupted run leaves the previous report as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import html
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib import import_module
+from pathlib import Path
+
+import pandas as pd
+
+from .config import load_config
+from .errors import UserError
+from .excel import safe_csv, write_workbook
+from .manifest import build_manifest, write_manifest
+from .paths import DATA_PROCESSED, NOTEBOOKS_DIR, REPORTS_DIR
+from .report import PARAMS_FILE, RUN_FILE, suppress_small_counts
+
+# Report modules, in report order. Each has `<name>_tables(dataset, year, params)` and
+# `<name>_sheets(tables)`; this list is the one place that names them.
+REPORT_MODULES = ("overview", "identification", "differentiation")
+
+CARD_NOTEBOOK = "school_card.ipynb"
+KERNEL = "python3"
+CELL_TIMEOUT = 600  # seconds per notebook cell; a stuck cell fails the run instead of hanging
+HIDDEN_TAGS = {"parameters", "injected-parameters", "shnor-reset"}
+# The kernel's start-up warning about unencrypted localhost TCP would clutter the progress lines;
+# the connection is still authenticated with the key of the connection file.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+STEPS = 6
+
+
+def _progress(step: int, text: str) -> None:
+    print(f"[{step}/{STEPS}] {text}", file=sys.stderr, flush=True)
+
+
+# Tables ----------------------------------------------------------------------------------------
+
+def _load_dataset(path):
+    from .loading import load_dataset
+
+    return load_dataset(path)
+
+
+def build_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]:
+    """Every table of every report, computed once (names are unique across reports)."""
+    tables: dict[str, pd.DataFrame] = {}
+    for name in REPORT_MODULES:
+        module = import_module(f"shnor.{name}")
+        produced = getattr(module, f"{name}_tables")(dataset, year, params)
+        clash = sorted(set(produced) & set(tables))
+        if clash:
+            raise RuntimeError(f"Report «{name}» repeats table names {clash}")
+        tables.update(produced)
+    return tables
+
+
+def build_sheets(tables: dict[str, pd.DataFrame]) -> list:
+    sheets = []
+    for name in REPORT_MODULES:
+        module = import_module(f"shnor.{name}")
+        sheets += getattr(module, f"{name}_sheets")(tables)
+    return sheets
+
+
+def check_year(dataset, year: int) -> None:
+    if year not in dataset.years:
+        years = ", ".join(map(str, dataset.years)) or "нет ни одного"
+        raise UserError(f"В наборе данных «{dataset.name}» нет результатов за {year} год. "
+                        f"Годы с результатами: {years}.")
+
+
+def prepare(data, year: int, profile: str | None = None, config_file=None):
+    """Parameters, validated dataset and all tables: ``(dataset, params, tables)``."""
+    params = load_config(profile, config_file)
+    dataset = _load_dataset(data)
+    check_year(dataset, year)
+    return dataset, params, build_tables(dataset, year, params)
+
+
+# Folders ---------------------------------------------------------------------------------------
+
+def _temp_dir_beside(target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Put ``new`` in place of ``target``: two renames, the old folder removed afterwards."""
+    os.chmod(new, 0o755)  # mkdtemp creates 0700
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_processed(folder: Path, tables: dict, params: dict, run: dict) -> None:
+    for name, frame in tables.items():
+        frame.to_parquet(folder / f"{name}.parquet")
+    (folder / PARAMS_FILE).write_text(json.dumps(params, ensure_ascii=False, indent=2,
+                                                 default=str), encoding="utf-8")
+    (folder / RUN_FILE).write_text(json.dumps(run, ensure_ascii=False, indent=2),
+                                   encoding="utf-8")
+
+
+def _published(tables: dict, params: dict, publication: bool) -> dict:
+    if not publication:
+        return tables
+    threshold = params["publication"]["suppress_below"]
+    return {name: suppress_small_counts(frame, threshold) for name, frame in tables.items()}
+
+
+# HTML export -----------------------------------------------------------------------------------
+
+CSS = """
+body{font-family:"PT Sans","Segoe UI",Arial,sans-serif;margin:0;color:#222;background:#fff;
+line-height:1.45}
+main{max-width:1120px;margin:0 auto;padding:12px 24px 48px}
+header.shnor-head{border-bottom:2px solid #0072B2;margin-bottom:12px;padding:8px 0}
+header.shnor-head h1{margin:4px 0;font-size:1.7em}
+.shnor-meta,.shnor-nav{color:#555;font-size:.9em}
+.shnor-nav a{color:#0072B2}
+h1{font-size:1.5em}h2{font-size:1.3em;margin-top:1.6em}h3{font-size:1.1em}
+a.anchor-link{display:none}
+img{max-width:100%;height:auto}
+.shnor-table-wrap{overflow-x:auto;max-height:36em;margin:6px 0 14px}
+table{border-collapse:collapse;font-size:.85em}
+th,td{border-bottom:1px solid #d7dbe0;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#eef2f6;position:sticky;top:0}
+tbody tr:nth-child(even) td{background:#f8f9fb}
+.shnor-note{color:#666;font-size:.85em}
+pre{background:#f6f6f6;padding:8px;overflow-x:auto;font-size:.85em}
+ul.shnor-files li{margin:2px 0}
+@media print{.shnor-table-wrap{max-height:none;overflow:visible}th{position:static}}
+"""
+
+# A minimal template: outputs and markdown only (no code, no prompts, no scripts, no links out).
+HTML_TEMPLATE = """{%- extends 'display_priority.j2' -%}
+{%- block header -%}
+<!DOCTYPE html>
+<html lang="ru">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ resources.shnor.title | e }}</title>
+<style>{{ resources.shnor.css }}</style>
+</head>
+<body>
+<main>
+<header class="shnor-head">
+<div class="shnor-nav"><a href="{{ resources.shnor.home }}">← Оглавление отчёта</a></div>
+<div class="shnor-meta">{{ resources.shnor.meta | e }}</div>
+</header>
+{%- endblock header -%}
+{%- block input_group -%}{%- endblock input_group -%}
+{%- block markdowncell scoped -%}
+<section class="md">{{ cell.source | markdown2html | strip_files_prefix }}</section>
+{% endblock markdowncell -%}
+{%- block rawcell scoped -%}{%- endblock rawcell -%}
+{%- block stream_stdout scoped -%}<pre>{{ output.text | e }}</pre>
+{% endblock stream_stdout -%}
+{%- block stream_stderr scoped -%}{%- endblock stream_stderr -%}
+{%- block error scoped -%}<p class="shnor-note">Ошибка при выполнении: {{ output.ename | e }}</p>
+{% endblock error -%}
+{%- block execute_result scoped -%}{%- block data_priority scoped -%}{{ super() }}{%- endblock data_priority -%}{%- endblock execute_result -%}
+{%- block data_png scoped -%}<div class="fig"><img alt="" src="data:image/png;base64,{{ output.data['image/png'] | replace('\\n', '') }}"></div>
+{% endblock data_png -%}
+{%- block data_jpg scoped -%}<div class="fig"><img alt="" src="data:image/jpeg;base64,{{ output.data['image/jpeg'] | replace('\\n', '') }}"></div>
+{% endblock data_jpg -%}
+{%- block data_svg scoped -%}<div class="fig"><img alt="" src="data:image/svg+xml;base64,{{ output.data['image/svg+xml'] | b64_text }}"></div>
+{% endblock data_svg -%}
+{%- block data_html scoped -%}{{ output.data['text/html'] }}
+{% endblock data_html -%}
+{%- block data_markdown scoped -%}{{ output.data['text/markdown'] | markdown2html }}
+{% endblock data_markdown -%}
+{%- block data_text scoped -%}<pre>{{ output.data['text/plain'] | e }}</pre>
+{% endblock data_text -%}
+{%- block data_javascript scoped -%}{%- endblock data_javascript -%}
+{%- block data_widget_view scoped -%}{%- endblock data_widget_view -%}
+{%- block footer -%}
+</main>
+</body>
+</html>
+{% endblock footer -%}
+"""
+
+
+def _b64_text(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def html_exporter():
+    """An nbconvert exporter for publication: the template above, nothing else."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, filters={"b64_text": _b64_text})
+    exporter.raw_template = HTML_TEMPLATE
+    return exporter
+
+
+def notebook_title(nb) -> str:
+    return nb.metadata.get("shnor", {}).get("title") or "Отчёт"
+
+
+def export_html(exporter, nb, path: Path, title: str, meta: str, home: str) -> Path:
+    """Write ``nb`` as a self-contained HTML page (hidden cells and papermill metadata dropped)."""
+    nb = copy.copy(nb)
+    nb.cells = [c for c in nb.cells if not HIDDEN_TAGS & set(c.metadata.get("tags", []))]
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"shnor": {"title": title, "meta": meta, "home": home, "css": CSS}})
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+# Notebook execution ----------------------------------------------------------------------------
+
+def _raise_notebook_error(name: str, ename: str, evalue: str) -> None:
+    if ename in ("UserError", "ValidationFailed"):
+        raise UserError(evalue)
+    raise RuntimeError(f"блокнот «{name}» завершился с ошибкой {ename}: {evalue}")
+
+
+def execute_report(src: Path, dst: Path, parameters: dict, cwd: Path):
+    """Execute one report notebook with papermill (its own kernel); return the executed nb."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    # papermill warns that it cannot parse the commented parameters cell; that is harmless
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    try:
+        return pm.execute_notebook(
+            str(src), str(dst), parameters=parameters, kernel_name=KERNEL, cwd=str(cwd),
+            execution_timeout=CELL_TIMEOUT, progress_bar=False, log_output=False,
+            extra_arguments=KERNEL_ARGUMENTS,
+        )
+    except PapermillExecutionError as exc:
+        _raise_notebook_error(src.name, exc.ename, exc.evalue)
+
+
+async def _execute_cards(template, jobs, cwd: Path, on_done) -> None:
+    """Execute ``template`` once per (key, parameters) job in ONE kernel, resetting the user
+    namespace between cards; ``on_done(key, nb)`` receives each executed notebook."""
+    import nbformat
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from papermill.parameterize import parameterize_notebook
+
+    km = AsyncKernelManager(kernel_name=KERNEL)
+    await km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
+    try:
+        for key, parameters in jobs:
+            nb = parameterize_notebook(copy.deepcopy(template), parameters,
+                                       kernel_name=KERNEL, language="python")
+            reset = nbformat.v4.new_code_cell("%reset -f")
+            reset.metadata["tags"] = ["shnor-reset"]
+            nb.cells.insert(0, reset)
+            client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT, kernel_name=KERNEL,
+                                    resources={"metadata": {"path": str(cwd)}})
+            try:
+                await client.async_execute()
+            except CellExecutionError as exc:
+                _raise_notebook_error(f"{template.metadata.get('shnor', {}).get('title')} "
+                                      f"{key}", exc.ename, exc.evalue)
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+            nb.cells = [c for c in nb.cells if "shnor-reset" not in c.metadata.get("tags", [])]
+            on_done(key, nb)
+    finally:
+        await km.shutdown_kernel(now=True)
+
+
+def execute_cards(template_path: Path, jobs: list[tuple[str, dict]], cwd: Path, on_done) -> None:
+    """Synchronous wrapper of the shared-kernel card engine (see :func:`_execute_cards`)."""
+    from papermill.iorw import load_notebook_node
+
+    template = load_notebook_node(str(template_path))  # with the metadata papermill expects
+    asyncio.run(_execute_cards(template, jobs, cwd, on_done))
+
+
+def _card_school_ids(tables: dict, all_cards: bool) -> list[str]:
+    from .monitoring import card_school_ids
+
+    return list(card_school_ids(tables, all_cards))
+
+
+# Index page ------------------------------------------------------------------------------------
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]],
+                cards: pd.DataFrame, workbook: str, csvs: list[str]) -> Path:
+    """``index.html``: every report, card, table, the workbook, notebooks and the manifest."""
+    parts = [
+        "<!DOCTYPE html>", '<html lang="ru">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+        "<main>", '<header class="shnor-head">', f"<h1>{html.escape(title)}</h1>",
+        f'<div class="shnor-meta">{html.escape(meta)}</div>', "</header>",
+        "<h2>Отчёты</h2>", '<ul class="shnor-files">',
+        *[f"<li>{_link(href, text)}</li>" for href, text in reports],
+        "</ul>",
+        "<h2>Таблицы</h2>", '<ul class="shnor-files">',
+        f"<li>{_link(workbook, 'Книга Excel со списками и таблицами')} ({html.escape(workbook)})</li>",
+        *[f"<li>{_link('tables/' + name, name)}</li>" for name in csvs],
+        "</ul>",
+    ]
+    parts += [f"<h2>Карточки школ ({len(cards)})</h2>"]
+    if len(cards):
+        rows = "".join(
+            f"<tr><td>{html.escape(str(r.school_id))}</td>"
+            f"<td>{_link('schools/' + str(r.school_id) + '.html', str(r.name))}</td>"
+            f"<td>{html.escape(str(r.municipality))}</td></tr>"
+            for r in cards.itertuples(index=False)
+        )
+        parts += ['<div class="shnor-table-wrap"><table><thead><tr><th>Код ОО</th>'
+                  "<th>Школа</th><th>Муниципалитет</th></tr></thead>",
+                  f"<tbody>{rows}</tbody></table></div>"]
+    else:
+        parts += ['<p class="shnor-note">Карточки не формировались.</p>']
+    parts += [
+        "<h2>Журнал выполнения</h2>", '<ul class="shnor-files">',
+        f"<li>{_link('manifest.json', 'manifest.json')} — входные файлы и их контрольные "
+        "суммы, параметры, версии программ, время выполнения</li>",
+        f"<li>{_link('notebooks/', 'notebooks/')} — выполненные блокноты (запись прогона)</li>",
+        "</ul>", "</main>", "</body>", "</html>", "",
+    ]
+    path = out / "index.html"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+# The suite -------------------------------------------------------------------------------------
+
+def run_suite(data, year: int, out=None, profile: str | None = None, config_file=None,
+              all_cards: bool = False, publication: bool = False, *,
+              notebooks_dir: Path | None = None, processed_root: Path | None = None) -> Path:
+    """Run every report for ``data`` and ``year``; return the report folder.
+
+    ``notebooks_dir`` and ``processed_root`` default to the project's ``notebooks/`` and
+    ``data/processed/`` (tests point them elsewhere).
+    """
+    started = datetime.now(timezone.utc)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = now - clock
+        clock = now
+
+    notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
+    year = int(year)
+
+    _progress(1, "Загрузка и проверка данных…")
+    params = load_config(profile, config_file)
+    dataset = _load_dataset(data)
+    check_year(dataset, year)
+    lap("load")
+
+    _progress(2, "Расчёт показателей и таблиц…")
+    tables = build_tables(dataset, year, params)
+    lap("tables")
+
+    _progress(3, "Запись таблиц и книги Excel…")
+    processed = Path(processed_root or DATA_PROCESSED) / dataset.name / str(year)
+    run_info = {"dataset": dataset.name, "year": year, "profile": params["profile"],
+                "publication": publication}
+    tmp_processed = _temp_dir_beside(processed)
+    try:
+        _write_processed(tmp_processed, tables, params, run_info)
+        _replace_dir(tmp_processed, processed)
+    finally:
+        shutil.rmtree(tmp_processed, ignore_errors=True)
+    target = Path(out) if out is not None else REPORTS_DIR / dataset.name / str(year)
+    tmp = _temp_dir_beside(target)
+    try:
+        published = _published(tables, params, publication)
+        (tmp / "tables").mkdir()
+        csvs = []
+        for name in sorted(published):
+            safe_csv(published[name], tmp / "tables" / f"{name}.csv")
+            csvs.append(f"{name}.csv")
+        workbook = f"shnor_{dataset.name}_{year}.xlsx"
+        write_workbook(tmp / workbook, build_sheets(published))
+        lap("tables_excel")
+
+        meta = (f"Набор данных: {dataset.name} · год: {year} · профиль методики: "
+                f"{params['profile']}" + (" · режим публикации" if publication else ""))
+        parameters = {"data": str(Path(data).resolve()), "year": year, "profile": profile,
+                      "config": None if config_file is None else str(Path(config_file).resolve()),
+                      "processed_dir": str(processed.resolve())}
+        exporter = html_exporter()
+        (tmp / "notebooks").mkdir()
+        reports = []
+        sources = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
+        for i, src in enumerate(sources, 1):
+            _progress(4, f"Отчёт {i} из {len(sources)}: {src.stem}…")
+            nb = execute_report(src, tmp / "notebooks" / src.name, parameters, notebooks_dir)
+            title = notebook_title(nb)
+            export_html(exporter, nb, tmp / f"{src.stem}.html", title, meta, "index.html")
+            reports.append((f"{src.stem}.html", title))
+            lap(f"report:{src.stem}")
+
+        card_template = notebooks_dir / CARD_NOTEBOOK
+        ids = _card_school_ids(tables, all_cards) if card_template.exists() else []
+        schools = dataset.schools.set_index("school_id")
+        cards = schools.loc[ids, ["name", "municipality"]].reset_index()
+        _progress(5, f"Карточки школ: {len(ids)}…")
+        if ids:
+            (tmp / "schools").mkdir()
+            (tmp / "notebooks" / "schools").mkdir()
+            import nbformat
+
+            card_title = notebook_title(nbformat.read(card_template, as_version=4))
+
+            def save_card(school_id: str, nb) -> None:
+                nbformat.write(nb, tmp / "notebooks" / "schools" / f"{school_id}.ipynb")
+                export_html(exporter, nb, tmp / "schools" / f"{school_id}.html",
+                            f"{card_title}: {schools.at[school_id, 'name']}", meta,
+                            "../index.html")
+
+            execute_cards(card_template, [(sid, {**parameters, "school_id": sid})
+                                          for sid in ids], notebooks_dir, save_card)
+        lap("cards")
+
+        _progress(6, "Оглавление и манифест…")
+        write_index(tmp, f"ШНОР: отчёты за {year} год", meta, reports, cards, workbook, csvs)
+        lap("index")
+        manifest = build_manifest(dataset=dataset, year=year, params=params,
+                                  publication=publication, all_cards=all_cards,
+                                  timings=timings, started=started, out_dir=tmp,
+                                  processed_dir=processed.resolve())
+        write_manifest(tmp / "manifest.json", manifest)
+        _replace_dir(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target

@@ -1,0 +1,81 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import shnor.report as report
+from shnor.config import load_config
+from shnor.errors import UserError
+from shnor.runner import _write_processed
+
+
+@pytest.fixture
+def processed(tmp_path):
+    params = load_config()
+    tables = {
+        "indicators": pd.DataFrame({
+            "school_id": ["007", "010"], "participants": [3.0, 40.0],
+            "share_fail": [0.3333, 0.05], "mean_score": [3.456, np.nan], "reliable": [False, True],
+        }),
+        "matrix": pd.DataFrame({"a": [1, 2]}, index=pd.Index(["x", "y"], name="group")),
+    }
+    _write_processed(tmp_path, tables, params,
+                     {"dataset": "mini", "year": 2024, "profile": "sverdlovsk",
+                      "publication": True})
+    yield tmp_path
+    report._contexts.clear()
+    report._display["suppress_below"] = None
+
+
+def test_open_report_loads_tables_and_params(processed):
+    ctx = report.open_report(processed_dir=processed)
+    assert (ctx.dataset_name, ctx.year, ctx.profile) == ("mini", 2024, "sverdlovsk")
+    assert ctx.params["indicators"]["min_participants"] == 5
+    ind = ctx.table("indicators")
+    assert ind["school_id"].tolist() == ["007", "010"]
+    assert ctx.table("matrix").index.tolist() == ["x", "y"]  # a meaningful index survives
+    ind["share_fail"] = 0.0  # a notebook changing its copy does not change the cache
+    assert ctx.table("indicators")["share_fail"].tolist() == [0.3333, 0.05]
+    assert report.open_report(processed_dir=processed) is ctx  # cached per folder
+    with pytest.raises(KeyError, match="indicators, matrix"):
+        ctx.table("nope")
+
+
+def test_missing_processed_folder_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match="shnor run"):
+        report.open_report(processed_dir=tmp_path)
+
+
+def test_table_html_formats_escapes_and_suppresses(processed):
+    ctx = report.open_report(processed_dir=processed)  # publication mode: counts < 5 hidden
+    frame = ctx.table("indicators").assign(name=["<script>alert(1)</script>", "Школа №2"])
+    out = report.table_html(frame, max_rows=1)
+    assert "Код ОО" in out and "Доля не преодолевших порог" in out and "Участников" in out
+    assert "33,3\u00a0%" in out
+    assert "&lt;5" in out and "<td>3</td>" not in out
+    assert "&lt;script&gt;" in out and "<script>" not in out
+    assert "Показаны первые 1 из 2 строк" in out
+    full = report.table_html(frame, columns={"school_id": "Код", "mean_score": "Балл",
+                                             "reliable": "Надёжно"})
+    assert "<th>Код</th>" in full and "Участников" not in full
+    assert "3,46" in full and "—" in full and "нет" in full and "да" in full
+    assert "<td>40</td>" in report.table_html(frame)  # not small: shown
+
+
+def test_suppress_small_counts_only_touches_counts():
+    frame = pd.DataFrame({"participants": [3.0, 12.0, np.nan], "n_fail": [0.0, 7.0, 1.0],
+                          "share_fail": [0.0, 0.58, np.nan], "grade": [4, 5, 6]})
+    out = report.suppress_small_counts(frame, 5)
+    assert out["participants"].tolist()[:2] == ["<5", 12]
+    assert pd.isna(out["participants"].tolist()[2])
+    assert out["n_fail"].tolist() == ["<5", 7, "<5"]
+    assert out["grade"].tolist() == [4, 5, 6]
+    assert out["share_fail"].equals(frame["share_fail"])
+
+
+def test_show_parameters_lists_sources(processed, monkeypatch):
+    shown = []
+    monkeypatch.setattr(report, "table_html", lambda df, **kw: shown.append(df) or "")
+    report.show_parameters(load_config(), sections=["publication"])
+    (table,) = shown
+    row = table[table["parameter"] == "publication.suppress_below"].iloc[0]
+    assert row["value"] == "5" and row["source"].startswith("shnor:")

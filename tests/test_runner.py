@@ -1,0 +1,190 @@
+"""End-to-end runner tests on a hand-made six-school dataset (one shared run, then a rerun)."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from shnor import runner
+from shnor.dataset import Dataset
+from shnor.errors import UserError
+from shnor.paths import NOTEBOOKS_DIR
+
+EVIL_NAME = "=cmd|' /C calc'!A0 <b>Школа</b>"
+# Anything a browser could fetch: URLs, protocol-relative links, CSS imports, url(...).
+URL = re.compile(r"http|(src|href)=[\"']?//|@import|url\(", re.IGNORECASE)
+
+
+def small_dataset(path: Path) -> Dataset:
+    schools = pd.DataFrame({
+        "school_id": ["001", "002", "003", "004", "005", "006"],
+        "name": ["Школа № 1", EVIL_NAME, "Лицей", "ООШ с. Малое", "Гимназия", "НОШ д. Новая"],
+        "municipality": ["Город", "Город", "Город", "Район", "Район", "Район"],
+        "locality": ["urban", "urban", "urban", "rural", "rural", "rural"],
+        "school_type": ["СОШ", "СОШ", "лицей", "ООШ", "гимназия", "НОШ"],
+    })
+    rows = []
+    fails = {"001": 0.4, "002": 0.1, "003": 0.02, "004": 0.35, "005": 0.05}
+    for year in (2023, 2024):
+        for sid, share in fails.items():
+            for grade, subject, n in [(5, "math", 40), (5, "russian", 40), (9, "math", 4)]:
+                procedure = "OGE" if grade == 9 else "VPR"
+                n_fail = round(share * n)
+                n4 = (n - n_fail) // 3
+                rows.append([year, sid, procedure, grade, subject, float(n), float(n_fail),
+                             float(n - n_fail - 2 * n4), float(n4), float(n4), np.nan, 3.5])
+    results = pd.DataFrame(rows, columns=["year", "school_id", "procedure", "grade", "subject",
+                                          "participants", "n_fail", "n_mark3", "n_mark4",
+                                          "n_mark5", "n_high", "mean_score"])
+    social = pd.DataFrame({"year": [2024] * 5, "school_id": ["001", "002", "003", "004", "005"],
+                           "students_total": [400.0, 500.0, 600.0, 80.0, 300.0]})
+    return Dataset(name="mini", path=path, schools=schools, results=results, social=social,
+                   input_hashes={"schools.csv": "0" * 64})
+
+
+CARD = nbformat.v4.new_notebook(metadata={"shnor": {"title": "Карточка школы"},
+                                          "kernelspec": {"name": "python3",
+                                                         "display_name": "Python 3",
+                                                         "language": "python"}})
+CARD.cells = [
+    nbformat.v4.new_code_cell(
+        "data = None\nyear = 2024\nprofile = None\nconfig = None\nprocessed_dir = None\n"
+        "school_id = None", metadata={"tags": ["parameters"]}),
+    nbformat.v4.new_code_cell(
+        "%matplotlib inline\nimport shnor.report\n"
+        "assert 'leak' not in dir(), 'namespace leaked from the previous card'\n"
+        "ctx = shnor.report.open_report(data=data, year=year, profile=profile, config=config,\n"
+        "                               processed_dir=processed_dir)\n"
+        "leak = school_id\n"
+        "ind = ctx.table('indicators')\n"
+        "shnor.report.show_table(ind[ind['school_id'] == school_id])"),
+    nbformat.v4.new_markdown_cell("## Результаты школы"),
+]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("suite")
+    notebooks = root / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(NOTEBOOKS_DIR / "01_overview.ipynb", notebooks)
+    nbformat.write(CARD, notebooks / runner.CARD_NOTEBOOK)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(runner, "_load_dataset", lambda path: small_dataset(Path(path)))
+    mp.setattr(runner, "_card_school_ids", lambda tables, all_cards: ["001", "002"])
+    kw = dict(data=root / "data", year=2024, notebooks_dir=notebooks,
+              processed_root=root / "processed")
+    yield root, kw
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def runs(setup):
+    root, kw = setup
+    first = runner.run_suite(out=root / "a", **kw)
+    second = runner.run_suite(out=root / "b", **kw)
+    return first, second
+
+
+def _files(folder: Path, pattern: str) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.glob(pattern)) if p.is_file()}
+
+
+def test_suite_writes_tables_reports_cards_index_manifest(runs, setup):
+    out, _ = runs
+    root, _ = setup
+    assert (root / "processed" / "mini" / "2024" / "indicators.parquet").exists()
+    ind = pd.read_csv(out / "tables" / "indicators.csv", encoding="utf-8-sig",
+                      dtype={"school_id": str})
+    assert list(ind.columns) == ["year", "school_id", "procedure", "grade", "subject",
+                                 "participants", "share_fail", "share_success", "share_quality",
+                                 "share_high", "mean_score", "reliable"]
+    assert set(ind["school_id"]) == {"001", "002", "003", "004", "005"}
+    status = pd.read_csv(out / "tables" / "overview_schools.csv", encoding="utf-8-sig",
+                         dtype={"school_id": str}).set_index("school_id")
+    assert len(status) == 6 and status.loc["006", "status"].startswith("нет результатов")
+    assert status.loc["002", "name"] == "'" + EVIL_NAME
+    ws = load_workbook(out / "shnor_mini_2024.xlsx")["Школы"]
+    assert ws.freeze_panes == "A2" and ws["B3"].value == EVIL_NAME and ws["B3"].data_type == "s"
+    assert (out / "notebooks" / "01_overview.ipynb").exists()
+    assert sorted(p.name for p in (out / "schools").iterdir()) == ["001.html", "002.html"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for href in ["01_overview.html", "schools/001.html", "schools/002.html",
+                 "shnor_mini_2024.xlsx", "tables/indicators.csv", "manifest.json"]:
+        assert f'href="{href}"' in index
+    assert "Набор данных: mini" in index and "профиль методики: sverdlovsk" in index
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["dataset"]["input_hashes"] == {"schools.csv": "0" * 64}
+    assert manifest["profile"] == "sverdlovsk" and manifest["year"] == 2024
+    assert manifest["packages"]["pandas"] and manifest["python"]
+    assert {"load", "tables", "report:01_overview", "cards"} <= set(manifest["timing_seconds"])
+    assert manifest["outputs"]["index.html"] and "manifest.json" not in manifest["outputs"]
+    assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no temp folders left
+
+
+def test_html_is_published_without_code_parameters_or_network(runs):
+    out, _ = runs
+    pages = [out / "01_overview.html", out / "schools" / "001.html",
+             out / "schools" / "002.html", out / "index.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not URL.search(text), page
+        assert "<script" not in text and "injected-parameters" not in text
+        assert "processed_dir" not in text and "open_report" not in text  # no code
+    overview = pages[0].read_text(encoding="utf-8")
+    assert "<title>Обзор данных</title>" in overview
+    assert "data:image/png;base64," in overview
+    assert "Школ в справочнике" in overview
+    card = pages[2].read_text(encoding="utf-8")
+    assert "<b>Школа</b>" not in card and "&lt;b&gt;Школа&lt;/b&gt;" in card  # escaped
+    assert 'href="../index.html"' in card and "Результаты школы" in card
+
+
+def test_two_runs_give_identical_tables_and_html(runs):
+    a, b = runs
+    for pattern in ["tables/*.csv", "*.html", "schools/*.html"]:
+        fa, fb = _files(a, pattern), _files(b, pattern)
+        assert fa and fa == fb, pattern
+    assert _files(a, "*.xlsx") == _files(b, "*.xlsx")
+
+
+def test_missing_year_names_the_years(setup):
+    root, kw = setup
+    with pytest.raises(UserError, match=r"нет результатов за 2019 год.*2023, 2024"):
+        runner.run_suite(**{**kw, "year": 2019}, out=root / "c")
+    assert not (root / "c").exists()
+
+
+def test_failed_run_leaves_the_previous_report(setup, runs, monkeypatch):
+    root, kw = setup
+    out, _ = runs
+    before = _files(out, "**/*")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(runner, "execute_report", boom)
+    with pytest.raises(RuntimeError, match="killed"):
+        runner.run_suite(out=out, **kw)
+    assert _files(out, "**/*") == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".")]
+
+
+def test_publication_mode_suppresses_small_counts(tmp_path):
+    params = runner.load_config()
+    tables = {"indicators": pd.DataFrame({"school_id": ["001", "002"], "grade": [5, 9],
+                                          "participants": [40.0, 4.0],
+                                          "share_fail": [0.1, 0.25]})}
+    published = runner._published(tables, params, publication=True)
+    assert runner._published(tables, params, publication=False) is tables
+    path = runner.safe_csv(published["indicators"], tmp_path / "indicators.csv")
+    ind = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    assert ind["participants"].tolist() == ["40", "<5"]
+    assert ind["share_fail"].tolist() == ["0.1", "0.25"]
