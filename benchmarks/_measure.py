@@ -59,7 +59,7 @@ def machine() -> str:
         if line.startswith("model name"):
             model = line.split(":", 1)[1].strip()
             break
-    mem_kb = int(next(l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines()
-                      if l.startswith("MemTotal")))
+    mem_kb = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
+                      if ln.startswith("MemTotal")))
     return (f"{os.cpu_count()} CPU ({model}), RAM {mem_kb / 1024 / 1024:.0f} GB, "
             f"Python {platform.python_version()}, {datetime.date.today().isoformat()}")

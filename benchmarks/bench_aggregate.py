@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 from _measure import machine, median, run_child
@@ -106,7 +105,7 @@ def main() -> None:
         t = median(rs, "call_s")
         print(f"| {name} | {t:.2f} | {t / floor:.2f} | {median(rs, 'wall_s'):.2f} | "
               f"{median(rs, 'peak_mb'):.0f} |")
-    print(json.dumps({k: v for k, v in runs.items()}), file=open(data / "results.json", "w"))
+    (data / "results.json").write_text(json.dumps(runs))
 
 
 if __name__ == "__main__":

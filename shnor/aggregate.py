@@ -86,8 +86,8 @@ class InvalidRows:
         """The Russian report printed by ``shnor aggregate``."""
         if not self.invalid:
             return f"Прочитано строк: {self.total_rows}; некорректных строк нет."
-        lines = [f"Прочитано строк: {self.total_rows}; некорректных: {self.invalid} "
-                 "(не вошли в результаты):"]
+        lines = [(f"Прочитано строк: {self.total_rows}; некорректных: {self.invalid} "
+                  "(не вошли в результаты):")]
         for rule, description, rows in self.counts.itertuples(index=False):
             lines.append(f"  • {description}: {rows} строк(и). Примеры:")
             for ex in self.examples[self.examples["rule"] == rule].itertuples(index=False):
@@ -112,19 +112,27 @@ def aggregate_students(files: list[str | Path], params: dict,
     con.execute(f"SET enable_progress_bar = {str(bool(progress)).lower()}")
     with tempfile.TemporaryDirectory(prefix="shnor-aggregate-") as tmp:
         sources, copies = _sources(con, paths, Path(tmp))
-        rows = " UNION ALL BY NAME ".join(_normalised(con, src) for src in sources)
-        classified = _classified(rows, params)
-        sums = _run(con, f"""
-            SELECT year, school_id, procedure, grade, subject, rule,
-                   count(*) AS n, count(mark) AS with_mark, count(score) AS with_score,
-                   count_if(fail) AS n_fail, count_if(mark = 3) AS n_mark3,
-                   count_if(mark = 4) AS n_mark4, count_if(mark = 5) AS n_mark5,
-                   count_if(score >= {float(agg['high_score'])}) AS high_scores,
-                   sum(mark) AS mark_sum, sum(score) AS score_sum, any_value(scored) AS scored
-            FROM ({classified}) GROUP BY ALL""", paths)
+        rows = [_source_rows(src, params) for src in sources]
+        # Stage 1 (the only pass over the students): counts per raw key × row code. The key
+        # keeps its type when all sources agree, else it is compared as text.
+        types = _key_types(sources)
+        columns = ", ".join(f"{v} {types[v]}" for v in _RAW.values())
+        con.execute(f"CREATE TEMP TABLE groups ({columns}, code INTEGER, n BIGINT, "
+                    "score_sum DOUBLE)")
+        for src, sql in zip(sources, rows):
+            _run(con, f"""INSERT INTO groups
+                SELECT {', '.join(f'CAST({v} AS {types[v]})' for v in _RAW.values())}, code, n,
+                       score_sum
+                FROM (SELECT {', '.join(_RAW.values())}, code, count(*) AS n,
+                             sum(score_num) AS score_sum
+                      FROM ({sql}) GROUP BY ALL)""", src.files)
+        # Stage 2 (small): canonical key and rule per group, then sums per key and rule.
+        con.execute(f"CREATE TEMP VIEW classified AS {_classified(con, params, types)}")
+        high_bin = _SCORE_BIN0 + _thresholds(agg).index(float(agg["high_score"])) + 1
+        sums = con.execute(_sums(high_bin)).df()
         bad = sums[sums["rule"].notna()]
-        examples = _examples(con, classified, paths, agg["examples_per_rule"]) if len(bad) else \
-            pd.DataFrame(columns=["rule", "file", "column", "value", "school_id"])
+        examples = _examples(con, rows, types, agg["examples_per_rule"], paths) if len(bad) \
+            else pd.DataFrame(columns=["rule", "file", "column", "value", "school_id"])
     examples["file"] = examples["file"].replace(copies)
     counts = bad.groupby("rule")["n"].sum()
     counts = pd.DataFrame(
@@ -132,7 +140,7 @@ def aggregate_students(files: list[str | Path], params: dict,
         columns=["rule", "description", "rows"],
     )
     invalid = InvalidRows(counts, examples, total_rows=int(sums["n"].sum()))
-    return _results(sums[sums["rule"].isna()], agg), invalid
+    return _results(sums[sums["rule"].isna()], params), invalid
 
 
 def aggregate_command(files: list[str], out: str, strict: bool = False,
@@ -265,6 +273,16 @@ def _run(con, sql: str, files: list[Path]) -> pd.DataFrame:
 
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
             "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+_RAW = {"year": "year_v", "school_id": "school_v", "procedure": "procedure_v", "grade": "grade_v",
+        "subject": "subject_v"}  # key column -> its name as read (before checks and aliases)
+# Row code = 16 × mark code + score code. Mark code: 0 none, 2–5 the mark, 9 invalid. Score code:
+# 0 none, 1 not a number or negative, 2 above max_score, 3 + (thresholds ≤ score) otherwise.
+_MARK_BAD, _SCORE_BAD, _SCORE_ABOVE, _SCORE_BIN0 = 9, 1, 2, 3
+
+
+def _thresholds(agg: dict) -> list[float]:
+    """Score cut points that the rules compare with: minimum scores and the high score."""
+    return sorted({float(v) for v in agg["min_score"].values()} | {float(agg["high_score"])})
 
 
 def _header_map(columns: dict[str, str]) -> dict[str, list[str]]:
@@ -280,8 +298,33 @@ def _header_map(columns: dict[str, str]) -> dict[str, list[str]]:
     return found
 
 
-def _normalised(con, src: _Source) -> str:
-    """SELECT with canonical columns: typed values and the raw text for the report."""
+def _key_types(sources: list[_Source]) -> dict[str, str]:
+    """DuckDB type of each raw key column: the sources' common type, else VARCHAR."""
+    types: dict[str, set[str]] = {v: set() for v in _RAW.values()}
+    for src in sources:
+        found = _header_map(src.columns)
+        for col, v in _RAW.items():
+            names = found.get(col, [])
+            types[v].add(src.columns[names[0]] if len(names) == 1 else "VARCHAR")
+    return {v: ts.pop() if len(ts) == 1 else "VARCHAR" for v, ts in types.items()}
+
+
+def _number_sql(expr: str, typ: str) -> str:
+    if typ.startswith(_NUMERIC):
+        return f"CAST({expr} AS DOUBLE)"
+    return f"TRY_CAST(replace(trim(CAST({expr} AS VARCHAR)), ',', '.') AS DOUBLE)"
+
+
+def _text_sql(expr: str, typ: str) -> str:
+    return f"nullif(trim({expr}), '')" if typ == "VARCHAR" else f"CAST({expr} AS VARCHAR)"
+
+
+def _source_rows(src: _Source, params: dict) -> str:
+    """SELECT per student row: raw key columns (as typed), row code, score, raw mark/score, file.
+
+    The key is left as read so that the pass over millions of rows only hashes it; mapping
+    aliases and checking values happen on the grouped table.
+    """
     found = _header_map(src.columns)
     missing = [c for c in KEY if c not in found]
     if "mark" not in found and "score" not in found:
@@ -292,103 +335,152 @@ def _normalised(con, src: _Source) -> str:
         raise UserError(f"Файлы {files}: нет обязательных столбцов {names}. Нужны год, код ОО, "
                         "процедура, класс, предмет и отметка и/или балл.")
 
-    def pick(col: str, expr) -> str:
-        parts = [expr(_quote(n), src.columns[n]) for n in found.get(col, [])]
-        if not parts:
+    def raw(col: str) -> str:
+        names = found.get(col, [])
+        if not names:
             return "NULL"
-        return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+        if len(names) == 1:
+            return _quote(names[0])
+        return f"coalesce({', '.join(f'CAST({_quote(n)} AS VARCHAR)' for n in names)})"
 
-    def text(q: str, typ: str) -> str:
-        return f"nullif(trim({q}), '')" if typ == "VARCHAR" else f"CAST({q} AS VARCHAR)"
+    def present(col: str) -> str:
+        names = found.get(col, [])
+        if not names:
+            return "false"
+        if all(src.columns[n] != "VARCHAR" for n in names):
+            return f"({raw(col)} IS NOT NULL)"
+        return f"(nullif(trim(CAST({raw(col)} AS VARCHAR)), '') IS NOT NULL)"
 
-    def number(q: str, typ: str) -> str:
-        if typ.startswith(_NUMERIC):
-            return f"CAST({q} AS DOUBLE)"
-        return f"TRY_CAST(replace(trim(CAST({q} AS VARCHAR)), ',', '.') AS DOUBLE)"
+    def number(col: str) -> str:
+        names = found.get(col, [])
+        if not names:
+            return "CAST(NULL AS DOUBLE)"
+        numeric = all(src.columns[n].startswith(_NUMERIC) for n in names)
+        return _number_sql(raw(col), "DOUBLE" if numeric else "VARCHAR")
 
-    cols = {c: pick(c, text) for c in (*KEY, "mark", "score")}
-    nums = {c: pick(c, number) for c in ("year", "grade", "mark", "score")}
-    return f"""SELECT {nums['year']} AS year_num, {nums['grade']} AS grade_num,
-        {nums['mark']} AS mark_num, {nums['score']} AS score_num,
-        {_value_map('procedure', cols['procedure'])} AS procedure_c,
-        {_value_map('subject', cols['subject'])} AS subject_c,
-        {cols['school_id']} AS school_id,
-        {', '.join(f"{cols[c]} AS {c}_raw" for c in ('year', 'procedure', 'grade', 'subject', 'mark', 'score'))},
-        {_quote(_FILE)} AS file
-        FROM {src.relation}"""
+    agg = params["aggregation"]
+    mark, score = number("mark"), number("score")
+    bins = " + ".join(f"CAST({score} >= {t} AS INTEGER)" for t in _thresholds(agg))
+    mark_code = (f"CASE WHEN NOT {present('mark')} THEN 0 WHEN {mark} IN (2, 3, 4, 5) "
+                 f"THEN CAST({mark} AS INTEGER) ELSE {_MARK_BAD} END")
+    score_code = (f"CASE WHEN NOT {present('score')} THEN 0 "
+                  f"WHEN {score} IS NULL OR {score} < 0 THEN {_SCORE_BAD} "
+                  f"WHEN {score} > {float(agg['max_score'])} THEN {_SCORE_ABOVE} "
+                  f"ELSE {_SCORE_BIN0} + {bins} END")
+    keys = ", ".join(f"{raw(c)} AS {v}" for c, v in _RAW.items())
+    return (f"SELECT {keys}, 16 * ({mark_code}) + ({score_code}) AS code, {score} AS score_num, "
+            f"CAST({raw('mark')} AS VARCHAR) AS mark_raw, "
+            f"CAST({raw('score')} AS VARCHAR) AS score_raw, {_quote(_FILE)} AS file "
+            f"FROM {src.relation}")
 
 
-def _value_map(column: str, raw: str) -> str:
-    """Canonical value of procedure/subject: exact canonical values fast, aliases otherwise."""
+def _value_map(con, column: str) -> str:
+    """CASE mapping the raw procedure/subject texts present in ``groups`` to canonical values.
+
+    Only the distinct raw texts (a handful) are normalised, in Python, with the aliases of the
+    school-level files; unknown texts map to NULL.
+    """
+    raw = f"CAST({column}_v AS VARCHAR)"
+    seen = [v for (v,) in con.execute(f"SELECT DISTINCT {raw} FROM groups").fetchall()
+            if v is not None]
     aliases = VALUE_ALIASES[column]
-    canonical = sorted(set(aliases.values()))
-    norm = (f"trim(regexp_replace(replace(lower({raw}), 'ё', 'е'), "
-            r"'[^\p{L}\p{N}]+', ' ', 'g'))")
-    whens = " ".join(f"WHEN {_lit(a)} THEN {_lit(c)}" for a, c in sorted(aliases.items()))
-    return (f"CASE WHEN {raw} IN ({', '.join(map(_lit, canonical))}) THEN {raw} "
-            f"ELSE (CASE {norm} {whens} END) END")
+    whens = " ".join(f"WHEN {_lit(v)} THEN {_lit(aliases[normalize(v)])}"
+                     for v in sorted(seen) if normalize(v) in aliases)
+    return f"CASE {raw} {whens} END" if whens else "CAST(NULL AS VARCHAR)"
 
 
-def _classified(rows: str, params: dict) -> str:
-    """Rows with canonical key, mark, score, the fail flag and the first rule broken (or NULL)."""
+def _classified(con, params: dict, types: dict[str, str]) -> str:
+    """Stage 2 over the grouped table: canonical key, the first rule broken (or NULL), fail."""
     agg, data = params["aggregation"], params["data"]
-    subject_ok = " OR ".join(
-        f"(procedure_c = {_lit(p)} AND subject_c IN ({', '.join(map(_lit, s))}))"
-        for p, s in agg["subjects"].items())
+
+    def pairs(mapping: dict) -> str:
+        return " OR ".join(
+            f"(procedure = {_lit(p)} AND subject IN ({', '.join(map(_lit, s))}))"
+            for p, s in mapping.items()) or "false"
+
     grade_ok = " OR ".join(
-        f"(procedure_c = {_lit(p)} AND grade_num IN ({', '.join(str(int(g)) for g in gs)}))"
+        f"(procedure = {_lit(p)} AND grade_num IN ({', '.join(str(int(g)) for g in gs)}))"
         for p, gs in data["grades"].items())
-    scored = " OR ".join(
-        f"(procedure_c = {_lit(p)} AND subject_c IN ({', '.join(map(_lit, s))}))"
-        for p, s in agg["score_subjects"].items()) or "false"
-    min_score = " ".join(f"WHEN {_lit(s)} THEN {float(v)}" for s, v in agg["min_score"].items())
+    cuts = _thresholds(agg)
+    # score < min_score ⇔ score code ≤ 3 + position of min_score among the cut points
+    fail_bin = " ".join(f"WHEN {_lit(s)} THEN {_SCORE_BIN0 + cuts.index(float(v))}"
+                        for s, v in agg["min_score"].items())
     return f"""
-        SELECT CAST(year_num AS BIGINT) AS year, school_id, procedure_c AS procedure,
-               CAST(grade_num AS BIGINT) AS grade, subject_c AS subject,
-               mark_num AS mark, score_num AS score, scored, file,
-               year_raw, procedure_raw, grade_raw, subject_raw, mark_raw, score_raw,
-               CASE WHEN scored AND score_num IS NOT NULL
-                    THEN score_num < (CASE subject_c {min_score} END)
-                    ELSE mark_num = 2 END AS fail,
+        SELECT *,
+               CASE WHEN scored AND score_code >= {_SCORE_BIN0}
+                    THEN score_code <= (CASE subject {fail_bin} END)
+                    ELSE mark_code = 2 END AS fail,
                CASE
                  WHEN school_id IS NULL THEN 'no_school'
                  WHEN year_num IS NULL OR year_num <> floor(year_num)
                       OR year_num < {int(data['year_min'])} OR year_num > {int(data['year_max'])}
                    THEN 'bad_year'
-                 WHEN procedure_c IS NULL THEN 'bad_procedure'
-                 WHEN subject_c IS NULL OR NOT ({subject_ok}) THEN 'bad_subject'
+                 WHEN procedure IS NULL THEN 'bad_procedure'
+                 WHEN subject IS NULL OR NOT ({pairs(agg['subjects'])}) THEN 'bad_subject'
                  WHEN grade_num IS NULL OR NOT ({grade_ok}) THEN 'bad_grade'
-                 WHEN mark_raw IS NOT NULL AND (mark_num IS NULL OR mark_num NOT IN (2, 3, 4, 5))
-                   THEN 'bad_mark'
-                 WHEN scored AND score_raw IS NOT NULL AND (score_num IS NULL OR score_num < 0
-                      OR score_num > {float(agg['max_score'])}) THEN 'bad_score'
-                 WHEN NOT scored AND mark_num IS NULL THEN 'no_mark'
-                 WHEN mark_num IS NULL AND score_num IS NULL THEN 'no_result'
+                 WHEN mark_code = {_MARK_BAD} THEN 'bad_mark'
+                 WHEN scored AND score_code IN ({_SCORE_BAD}, {_SCORE_ABOVE}) THEN 'bad_score'
+                 WHEN NOT scored AND mark_code = 0 THEN 'no_mark'
+                 WHEN mark_code = 0 AND score_code = 0 THEN 'no_result'
                END AS rule
-        FROM (SELECT *, coalesce({scored}, false) AS scored FROM ({rows}))"""
+        FROM (SELECT *, coalesce({pairs(agg['score_subjects'])}, false) AS scored
+              FROM (SELECT *,
+                           {_number_sql('year_v', types['year_v'])} AS year_num,
+                           {_number_sql('grade_v', types['grade_v'])} AS grade_num,
+                           {_text_sql('school_v', types['school_v'])} AS school_id,
+                           {_value_map(con, 'procedure')} AS procedure,
+                           {_value_map(con, 'subject')} AS subject,
+                           code // 16 AS mark_code, code % 16 AS score_code
+                    FROM groups))"""
 
 
-def _examples(con, classified: str, files: list[Path], k: int) -> pd.DataFrame:
-    raw = " ".join(
-        f"WHEN {_lit(rule)} THEN {'school_id' if col == 'school_id' else col + '_raw'}"
-        for rule, (col, _) in RULES.items())
+def _sums(high_bin: int) -> str:
+    """Counts per canonical key and rule (NULL rule = valid rows), sorted by the key."""
+    return f"""
+    SELECT CAST(year_num AS BIGINT) AS year, school_id, procedure,
+           CAST(grade_num AS BIGINT) AS grade, subject, rule, any_value(scored) AS scored,
+           sum(n) AS n,
+           sum(n) FILTER (mark_code > 0) AS with_mark,
+           sum(n) FILTER (score_code >= {_SCORE_BIN0}) AS with_score,
+           sum(n) FILTER (fail) AS n_fail,
+           sum(n) FILTER (mark_code = 3) AS n_mark3,
+           sum(n) FILTER (mark_code = 4) AS n_mark4,
+           sum(n) FILTER (mark_code = 5) AS n_mark5,
+           sum(n) FILTER (score_code >= {high_bin}) AS high_scores,
+           sum(n * mark_code) FILTER (mark_code > 0) AS mark_sum,
+           sum(score_sum) FILTER (score_code >= {_SCORE_BIN0}) AS score_sum
+    FROM classified GROUP BY ALL
+    ORDER BY year, school_id, procedure, grade, subject"""
+
+
+def _examples(con, rows: list[str], types: dict[str, str], k: int,
+              files: list[Path]) -> pd.DataFrame:
+    """A few rows of each rule: source rows whose raw key and row code form an invalid group."""
+    shown = {**_RAW, "mark": "mark_raw", "score": "score_raw"}
+    raw = " ".join(f"WHEN {_lit(rule)} THEN CAST(r.{shown[col]} AS VARCHAR)"
+                   for rule, (col, _) in RULES.items())
     column = " ".join(f"WHEN {_lit(rule)} THEN {_lit(_COLUMN_TITLES[col])}"
                       for rule, (col, _) in RULES.items())
-    # Pushing «rule IS NOT NULL» into the scan costs the optimiser seconds for nothing.
-    con.execute("SET disabled_optimizers = 'filter_pushdown'")
+    typed = " UNION ALL ".join(
+        f"SELECT {', '.join(f'CAST({v} AS {types[v]}) AS {v}' for v in _RAW.values())}, code, "
+        f"mark_raw, score_raw, file FROM ({sql})" for sql in rows)
+    on = " AND ".join(f"r.{c} IS NOT DISTINCT FROM b.{c}" for c in (*_RAW.values(), "code"))
     ex = _run(con, f"""
-        SELECT rule, file, CASE rule {column} END AS column, CASE rule {raw} END AS value,
-               school_id
-        FROM ({classified}) WHERE rule IS NOT NULL
-        QUALIFY row_number() OVER (PARTITION BY rule ORDER BY file, school_id) <= {int(k)}""",
+        WITH bad AS (SELECT DISTINCT {', '.join(_RAW.values())}, code, rule FROM classified
+                     WHERE rule IS NOT NULL)
+        SELECT b.rule, r.file, CASE b.rule {column} END AS column,
+               CASE b.rule {raw} END AS value,
+               {_text_sql('r.school_v', types['school_v'])} AS school_id
+        FROM ({typed}) r JOIN bad b ON {on}
+        QUALIFY row_number() OVER (PARTITION BY b.rule ORDER BY r.file, r.school_v) <= {int(k)}""",
               files)
-    con.execute("RESET disabled_optimizers")
     order = {r: i for i, r in enumerate(RULES)}
     return ex.sort_values(["rule", "file", "school_id"], key=lambda s: s.map(order)
                           if s.name == "rule" else s).reset_index(drop=True)
 
 
-def _results(sums: pd.DataFrame, agg: dict) -> pd.DataFrame:
+def _results(sums: pd.DataFrame, params: dict) -> pd.DataFrame:
+    agg = params["aggregation"]
     n = sums["n"].astype(float)
     all_marks = sums["with_mark"] == sums["n"]
     all_scores = sums["with_score"] == sums["n"]
@@ -400,14 +492,15 @@ def _results(sums: pd.DataFrame, agg: dict) -> pd.DataFrame:
         "grade": sums["grade"].astype("int64"),
         "subject": sums["subject"].astype(str),
         "participants": n,
-        "n_fail": sums["n_fail"].astype(float),
-        **{c: sums[c].astype(float).where(all_marks) for c in ("n_mark3", "n_mark4", "n_mark5")},
-        "n_high": sums["high_scores"].astype(float).where(scored & all_scores),
+        "n_fail": sums["n_fail"].fillna(0).astype(float),
+        **{c: sums[c].fillna(0).astype(float).where(all_marks)
+           for c in ("n_mark3", "n_mark4", "n_mark5")},
+        "n_high": sums["high_scores"].fillna(0).astype(float).where(scored & all_scores),
         "mean_score": np.where(scored, (sums["score_sum"] / n).where(all_scores),
                                sums["mark_sum"] / n).astype(float),
     })
     out["mean_score"] = out["mean_score"].round(int(agg["mean_score_decimals"]))
-    return out[RESULT_COLUMNS].sort_values(KEY).reset_index(drop=True)
+    return out[RESULT_COLUMNS].reset_index(drop=True)
 
 
 def _quote(name: str) -> str:

@@ -15,7 +15,6 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F
 LOW = "#D55E00"    # results below the norm / flagged schools
 REGION = "#555555"  # the regional benchmark line
 FIGSIZE = (9.0, 4.5)
-WIDE = (11.0, 5.0)
 
 _RC = {
     "figure.figsize": FIGSIZE,

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -96,48 +97,55 @@ def _width(values: list[object], header: str) -> float:
 
 
 def _write_sheet(ws, sheet: Sheet) -> None:
+    """Fill a write-only worksheet (widths, panes and filter must precede the rows)."""
     frame = sheet.frame
     percent = sheet.percent()
-    bold = Font(bold=True)
     headers = [str(c) for c in frame.columns]
-    for j, header in enumerate(headers, 1):
-        cell = ws.cell(row=1, column=j, value=header)
-        cell.font = bold
-        if looks_like_formula(header):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    fills = sheet.cell_fills
-    if fills is not None:
-        fills = fills.reindex(index=frame.index, columns=frame.columns)
-    fill_cache: dict[str, PatternFill] = {}
-    samples: list[list[object]] = [[] for _ in headers]
-    for i, (row_label, row) in enumerate(zip(frame.index, frame.itertuples(index=False)), 2):
-        for j, (column, raw) in enumerate(zip(frame.columns, row), 1):
-            value = _excel_value(raw)
-            cell = ws.cell(row=i, column=j)
-            if looks_like_formula(value):
-                cell.value = value
-                cell.data_type = "s"  # openpyxl would store "=..." as a formula
-                cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-            else:
-                cell.value = value
-            if isinstance(value, float):
-                cell.number_format = _PERCENT_FORMAT if column in percent else _NUMBER_FORMAT
-            if fills is not None:
-                colour = fills.at[row_label, column]
-                if isinstance(colour, str) and colour:
-                    if colour not in fill_cache:
-                        fill_cache[colour] = PatternFill("solid", start_color=colour,
-                                                         end_color=colour)
-                    cell.fill = fill_cache[colour]
-            if i <= 201:  # widths from the first 200 rows keep big sheets fast
-                samples[j - 1].append(f"{value:.1%}" if column in percent and
-                                      isinstance(value, float) else value)
-    for j, header in enumerate(headers, 1):
-        ws.column_dimensions[get_column_letter(j)].width = _width(samples[j - 1], header)
+    rows = [[_excel_value(v) for v in row] for row in frame.itertuples(index=False)]
+    fills = None
+    if sheet.cell_fills is not None:
+        fills = sheet.cell_fills.reindex(index=frame.index, columns=frame.columns)
+        fills = fills.astype(object).where(fills.notna(), None).to_numpy()
+    formats = [_PERCENT_FORMAT if c in percent else _NUMBER_FORMAT for c in frame.columns]
+    for j, header in enumerate(headers):
+        sample = [  # widths from the first 200 rows keep big sheets fast
+            f"{r[j]:.1%}" if j < len(r) and formats[j] == _PERCENT_FORMAT
+            and isinstance(r[j], float) else r[j] for r in rows[:200]
+        ]
+        ws.column_dimensions[get_column_letter(j + 1)].width = _width(sample, header)
     ws.freeze_panes = "A2"
     if headers:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(frame), 1) + 1}"
+    bold = Font(bold=True)
+    ws.append([_cell(ws, h, font=bold) for h in headers])
+    fill_cache: dict[str, PatternFill] = {}
+    for i, row in enumerate(rows):
+        out = []
+        for j, value in enumerate(row):
+            colour = fills[i, j] if fills is not None else None
+            if not (isinstance(value, float) or looks_like_formula(value) or colour):
+                out.append(value)  # a plain cell needs no cell object (fast path)
+                continue
+            cell = _cell(ws, value)
+            if isinstance(value, float):
+                cell.number_format = formats[j]
+            if colour:
+                if colour not in fill_cache:
+                    fill_cache[colour] = PatternFill("solid", start_color=colour,
+                                                     end_color=colour)
+                cell.fill = fill_cache[colour]
+            out.append(cell)
+        ws.append(out)
+
+
+def _cell(ws, value, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if looks_like_formula(value):
+        cell.data_type = "s"  # openpyxl would store "=..." as a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def _deterministic_zip(data: bytes) -> bytes:
@@ -160,8 +168,7 @@ def _deterministic_zip(data: bytes) -> bytes:
 def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> Path:
     """Write ``sheets`` into one workbook: bold frozen header, filters, widths, safe text."""
     path = Path(path)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     for sheet, name in zip(sheets, _sheet_names(sheets)):
         _write_sheet(wb.create_sheet(title=name), sheet)
     if not sheets:

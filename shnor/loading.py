@@ -22,8 +22,14 @@ import pandas as pd
 
 from .config import load_config
 from .contract import (
-    COLUMN_ALIASES, COLUMN_LABELS, PROCEDURE_LABELS, SOCIAL_COUNTS, SUBJECT_LABELS, TABLES,
-    TABLE_ALIASES, normalize,
+    COLUMN_ALIASES,
+    COLUMN_LABELS,
+    PROCEDURE_LABELS,
+    SOCIAL_COUNTS,
+    SUBJECT_LABELS,
+    TABLE_ALIASES,
+    TABLES,
+    normalize,
 )
 from .dataset import Dataset
 from .errors import Problem, UserError, ValidationFailed
@@ -385,8 +391,8 @@ def describe(ds: Dataset) -> str:
     r = ds.results
     years = ds.years
     lines = [
-        f"Набор данных «{ds.name}»: школ {len(ds.schools)}, муниципалитетов "
-        f"{ds.schools['municipality'].nunique()}.",
+        (f"Набор данных «{ds.name}»: школ {len(ds.schools)}, муниципалитетов "
+         f"{ds.schools['municipality'].nunique()}."),
         "Годы: " + (f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]))
         + f" ({len(years)}).",
         "Оценочные процедуры:",

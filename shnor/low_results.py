@@ -13,6 +13,7 @@ of the columns in ``low_results.assessment_key`` (procedure + grade + subject by
 from __future__ import annotations
 
 from functools import reduce
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,8 @@ def scope_groups(ind: pd.DataFrame, params: dict) -> pd.DataFrame:
     g["assessment"] = reduce(lambda a, b: a + "|" + b, (g[c].astype(str) for c in key))
     g["eligible"] = g["reliable"] | bool(lr["count_unreliable"])
     labels = g[ASSESSMENT].drop_duplicates()
-    labels["label"] = [assessment_label(p, gr, s) for p, gr, s in labels.itertuples(index=False)]
+    labels["label"] = pd.array([assessment_label(p, gr, s)  # str even when empty
+                                for p, gr, s in labels.itertuples(index=False)], dtype="str")
     return g.merge(labels, on=ASSESSMENT, how="left")
 
 
@@ -61,62 +63,101 @@ def scope_text(params: dict) -> str:
     return ", ".join(parts)
 
 
+class _Keys(NamedTuple):
+    """Sizes of the integer keys of :func:`_coded` and the ``_sy`` keys with any results."""
+
+    ids: pd.Index        # school ids in code order (sorted: key order is (year, school_id) order)
+    n_assessments: int   # codes of the ``assessment`` column
+    n_rows: int          # codes of the procedure × grade × subject combinations
+    present: np.ndarray  # ``_sy`` of the (year, school) pairs with any results
+
+
+def _coded(g: pd.DataFrame, present: pd.MultiIndex) -> tuple[pd.DataFrame, _Keys]:
+    """Integer keys for the rule (string keys are slow to group and merge at national size):
+    ``g`` with ``_sy`` (year × school), ``_sya`` (× assessment) and ``_row`` (× procedure, grade,
+    subject, for the year-on-year comparison). A key minus ``lag`` times its year step is the
+    same school (and assessment) ``lag`` years earlier."""
+    school, ids = g["school_id"].factorize(sort=True)
+    assessment, a_uniques = g["assessment"].factorize()
+    row, r_uniques = pd.MultiIndex.from_frame(g[ASSESSMENT]).factorize()
+    keys = _Keys(ids, max(len(a_uniques), 1), max(len(r_uniques), 1), np.array([], np.int64))
+    sy = g["year"].to_numpy(np.int64) * len(ids) + school
+    coded = g.assign(_sy=sy, _sya=sy * keys.n_assessments + assessment,
+                     _row=sy * keys.n_rows + row)
+    p_school = ids.get_indexer(present.get_level_values(1))
+    p_year = present.get_level_values(0).to_numpy(np.int64)
+    known = p_school >= 0
+    return coded, keys._replace(present=p_year[known] * len(ids) + p_school[known])
+
+
+def _sy_index(sy: np.ndarray, ids: pd.Index) -> pd.MultiIndex:
+    """(year, school_id) index of ``_sy`` keys."""
+    n_s = max(len(ids), 1)
+    return pd.MultiIndex.from_arrays([pd.Index(sy // n_s, dtype="int64"), ids.take(sy % n_s)],
+                                     names=SY)
+
+
 def _states(g: pd.DataFrame, cut: float) -> pd.DataFrame:
-    """Per year × school × assessment: YES when an eligible group reaches ``cut``, UNKNOWN when
-    an eligible group has no n_fail, NO otherwise."""
+    """Per year × school × assessment (``_sya``, with its ``_sy``): YES when an eligible group
+    reaches ``cut``, UNKNOWN when an eligible group has no n_fail, NO otherwise."""
     fail = g["eligible"] & (g["share_fail"] >= cut - EPS)
-    unknown = g["eligible"] & g["share_fail"].isna()
+    # a group nobody wrote (0 participants) cannot fail: only a missing n_fail is unknown
+    unknown = g["eligible"] & g["share_fail"].isna() & (g["participants"] > 0)
     state = np.select([fail, unknown], [YES, UNKNOWN], NO).astype(np.int8)
-    return (g[[*SY, "assessment"]].assign(state=state)
-            .groupby([*SY, "assessment"], as_index=False, sort=False)["state"].max())
+    return (g[["_sy", "_sya"]].assign(state=state)
+            .groupby(["_sy", "_sya"], as_index=False, sort=False)["state"].max())
 
 
-def _present(index_year, school_id, present: pd.MultiIndex) -> np.ndarray:
-    return pd.MultiIndex.from_arrays([index_year, school_id]).isin(present)
-
-
-def pattern_codes(g: pd.DataFrame, present: pd.MultiIndex, cut: float, params: dict) -> pd.DataFrame:
+def pattern_codes(g: pd.DataFrame, keys: _Keys, cut: float, params: dict) -> pd.DataFrame:
     """Seed 000 table 1 pattern at share ``cut`` per year × school that has eligible groups.
 
-    ``present``: (year, school_id) pairs with any results; a school absent in an earlier year
-    leaves the «same assessment N years running» branch undecided. Columns: n_fail and
-    n_unknown (assessments at/over the cut, without n_fail), by_assessments, by_years, code.
+    ``g`` and ``keys`` as :func:`_coded` gives them; a school absent in an earlier year leaves the «same assessment N years running» branch
+    undecided. Columns: n_fail and n_unknown (assessments at/over the cut, without n_fail),
+    by_assessments, by_years, code.
     """
     lr = params["low_results"]
     m, n = int(lr["min_assessments"]), int(lr["consecutive_years"])
+    n_s = len(keys.ids)
     st = _states(g[g["eligible"]], cut)
     agg = (st.assign(n_fail=st["state"].eq(YES), n_unknown=st["state"].eq(UNKNOWN))
-           .groupby(SY)[["n_fail", "n_unknown"]].sum())
+           .groupby("_sy")[["n_fail", "n_unknown"]].sum())
     agg["by_assessments"] = np.where(agg["n_fail"] >= m, YES,
                                      np.where(agg["n_fail"] + agg["n_unknown"] < m, NO, UNKNOWN))
     chain = st[st["state"] > NO].reset_index(drop=True)
     code = chain["state"].to_numpy()
+    state = pd.Series(st["state"].to_numpy(), index=st["_sya"].to_numpy())
     for lag in range(1, n):
-        earlier = st.assign(year=st["year"] + lag)
-        prev = chain[[*SY, "assessment"]].merge(earlier, on=[*SY, "assessment"], how="left")["state"]
-        seen = _present(chain["year"] - lag, chain["school_id"], present)
-        code = np.minimum(code, np.where(prev.isna(), np.where(seen, NO, UNKNOWN), prev.fillna(NO)))
-    by_years = chain[SY].assign(code=code).groupby(SY)["code"].max()
+        # the same school and assessment ``lag`` years earlier: both keys shift by whole years
+        prev = state.reindex(chain["_sya"].to_numpy() - lag * n_s * keys.n_assessments).to_numpy()
+        seen = np.isin(chain["_sy"].to_numpy() - lag * n_s, keys.present)
+        code = np.minimum(code, np.where(np.isnan(prev), np.where(seen, NO, UNKNOWN),
+                                         np.nan_to_num(prev, nan=NO)))
+    by_years = pd.Series(code, index=chain["_sy"].to_numpy()).groupby(level=0).max()
     agg["by_years"] = by_years.reindex(agg.index, fill_value=NO).astype(np.int8)
     agg["code"] = np.maximum(agg["by_assessments"], agg["by_years"]).astype(np.int8)
+    agg.index = _sy_index(agg.index.to_numpy(), keys.ids)
     return agg
 
 
-def decline_codes(g: pd.DataFrame, present: pd.MultiIndex, params: dict) -> tuple[pd.Series, pd.DataFrame]:
+def decline_codes(g: pd.DataFrame, keys: _Keys, params: dict) -> tuple[pd.Series, pd.DataFrame]:
     """Marked decline against the calendar year before: share of «2» up by at least
     ``risk_zone.decline_increase`` in ``decline_min_assessments`` assessments (eligible both
-    years). Returns codes per year × school and the groups that rose."""
+    years). ``g`` and ``keys`` as :func:`_coded` gives them. Returns codes per year × school
+    and the groups that rose."""
     rz = params["risk_zone"]
+    step = len(keys.ids) * keys.n_rows  # one year later
     known = g[g["eligible"] & g["share_fail"].notna()]
-    prev = known[[*SY, *ASSESSMENT, "share_fail"]].assign(year=known["year"] + 1)
-    both = known.merge(prev, on=[*SY, *ASSESSMENT], suffixes=("", "_prev"))
+    prev = pd.DataFrame({"_row": known["_row"].to_numpy() + step,
+                         "share_fail_prev": known["share_fail"].to_numpy()})
+    both = known.merge(prev, on="_row")
     rose = both[both["share_fail"] - both["share_fail_prev"] >= rz["decline_increase"] - EPS]
-    n = rose.groupby(SY)["assessment"].nunique()
-    idx = g[g["eligible"]].groupby(SY).size().index
+    n = rose.groupby("_sy")["_sya"].nunique()
+    idx = np.unique(g.loc[g["eligible"], "_sy"].to_numpy())
     n = n.reindex(idx, fill_value=0)
-    seen = _present(idx.get_level_values(0) - 1, idx.get_level_values(1), present)
+    seen = np.isin(idx - len(keys.ids), keys.present)
     code = np.where(n >= rz["decline_min_assessments"], YES, np.where(seen, NO, UNKNOWN))
-    return pd.Series(code.astype(np.int8), index=idx), rose
+    rose = rose.drop(columns=["_sy", "_sya", "_row"])
+    return pd.Series(code.astype(np.int8), index=_sy_index(idx, keys.ids)), rose
 
 
 def table1_codes(g: pd.DataFrame, present: pd.MultiIndex, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -124,15 +165,16 @@ def table1_codes(g: pd.DataFrame, present: pd.MultiIndex, params: dict) -> tuple
     groups: columns of :func:`pattern_codes` plus situational, near_cut, decline; and the
     groups whose share of «2» rose (see :func:`decline_codes`)."""
     lr, rz = params["low_results"], params["risk_zone"]
-    out = pattern_codes(g, present, lr["fail_share_min"], params)
+    coded, keys = _coded(g, present)
+    out = pattern_codes(coded, keys, lr["fail_share_min"], params)
     out["situational"] = np.where(not rz["situational"], NO, np.where(
         out["n_fail"] >= 1, YES, np.where(out["n_unknown"] >= 1, UNKNOWN, NO))).astype(np.int8)
     lower = rz["fail_share_lower"]
     if lower is not None and lower < lr["fail_share_min"]:
-        out["near_cut"] = pattern_codes(g, present, lower, params)["code"].reindex(out.index)
+        out["near_cut"] = pattern_codes(coded, keys, lower, params)["code"].reindex(out.index)
     else:
         out["near_cut"] = np.int8(NO)
-    decline, rose = decline_codes(g, present, params)
+    decline, rose = decline_codes(coded, keys, params)
     out["decline"] = decline.reindex(out.index)
     return out, rose
 

@@ -70,7 +70,7 @@ def build_manifest(*, dataset, year: int, params: dict, publication: bool, all_c
             "name": dataset.name,
             "path": str(Path(dataset.path).resolve()),
             "input_hashes": dict(sorted(dataset.input_hashes.items())),
-            "schools": int(len(dataset.schools)),
+            "schools": len(dataset.schools),
             "years": dataset.years,
         },
         "year": int(year),

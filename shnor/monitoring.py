@@ -18,13 +18,20 @@ import numpy as np
 import pandas as pd
 
 from . import charts
-from .contract import assessment_label
-from .indicators import ASSESSMENT, compute_indicators, regional_benchmarks
+from .contract import PROCEDURES, assessment_label
 from .errors import UserError
+from .indicators import ASSESSMENT, compute_indicators, regional_benchmarks
 from .programme import programme_scores, programme_summary
 from .risk_profiles import (
-    FACTOR_COLUMNS, FACTOR_SHORT, check_profiles, factor_groups, id_sort_key, matrix_fills,
-    matrix_for_display, profile_year, risk_matrix,
+    FACTOR_COLUMNS,
+    FACTOR_SHORT,
+    check_profiles,
+    factor_groups,
+    id_sort_key,
+    matrix_fills,
+    matrix_for_display,
+    profile_year,
+    risk_matrix,
 )
 
 FLAGS = ("low_results", "risk_zone", "unfavourable", "persistent")
@@ -34,6 +41,8 @@ FLAG_LABELS = {
     "unfavourable": "неблагоприятные социальные условия",
     "persistent": "устойчиво низкие результаты",
 }
+CHANGE_LABELS = {"entered": "вошла в список", "stayed": "осталась в списке",
+                 "left": "вышла из списка", "none": "без изменений"}
 GROUP_LABELS = {"region": "регион", "list": "список года", "programme": "в программе"}
 LIST_COLUMNS = ["year", "school_id", *FLAGS, "reasons", "list_change"]
 
@@ -331,8 +340,8 @@ def task_indicators(ind: pd.DataFrame, lists: pd.DataFrame, overall: pd.DataFram
                 "seed 000, табл. 12, показатель 5; seed 004, показатель 5.4")
         sub = ind.merge(members, on=["year", "school_id"])
         for procs, text, source in (
-            (["OGE", "EGE"], "Доля обучающихся школ списка, преодолевших минимальный порог "
-             "ОГЭ/ЕГЭ", "seed 004, показатель 5.1"),
+            (["OGE", "EGE"], ("Доля обучающихся школ списка, преодолевших минимальный порог "
+             "ОГЭ/ЕГЭ"), "seed 004, показатель 5.1"),
             (["VPR"], "Доля обучающихся школ списка, достигших базового уровня на ВПР",
              "seed 004, показатель 5.2"),
         ):
@@ -357,7 +366,10 @@ def card_history(ind: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
                                                 suffixes=("", "_region"))
     out["assessment"] = [assessment_label(p, g, s) for p, g, s in
                          out[ASSESSMENT].itertuples(index=False)]
-    return out.sort_values(["school_id", *ASSESSMENT, "year"]).reset_index(drop=True)
+    order = {p: i for i, p in enumerate(PROCEDURES)}
+    return out.sort_values(["school_id", *ASSESSMENT, "year"],
+                           key=lambda c: c.map(order) if c.name == "procedure" else c
+                           ).reset_index(drop=True)
 
 
 def card_profile(lists: pd.DataFrame, differentiation: pd.DataFrame | None,
@@ -413,6 +425,7 @@ def card_data(ctx, school_id: str | None = None) -> dict:
     hist = hist[hist["school_id"] == school["school_id"]]
     history = hist.pivot_table(index="assessment", columns="year", values="share_fail",
                                sort=False)
+    history = history[sorted(history.columns)]
     history.columns = [str(c) for c in history.columns]
     if len(hist):
         last = hist[hist["year"] == hist["year"].max()].set_index("assessment")
@@ -442,16 +455,17 @@ def _card_facts(s: dict) -> pd.DataFrame:
         return "не определено" if v is None or v is pd.NA else ("да" if v else "нет")
 
     rows = [(f"Список: {FLAG_LABELS[f]}", flag(f)) for f in FLAGS]
-    rows += [("Лет в списке подряд", val("years_on_list")),
-             ("Изменение по сравнению с прошлым годом", val("list_change")),
-             ("ИСБШ", val("isbsh", "{:.1f}")), ("Группа ИСБШ", val("isbsh_group")),
+    rows += [("Лет подряд в основном списке мониторинга", val("years_on_list")),
+             ("Изменение по сравнению с прошлым годом",
+              CHANGE_LABELS.get(s.get("list_change"), val("list_change"))),
+             ("ИСБШ", val("isbsh", "{:.1f}").replace(".", ",")), ("Группа ИСБШ", val("isbsh_group")),
              ("Группа качества", val("quality_group")), ("Кластер", val("cluster")),
              ("Типологическая группа", val("typology"))]
     if "value_added" in s:
         rows.append(("Добавленная ценность (интервал)",
                      "—" if val("value_added") == "—" else
                      f"{s['value_added']:+.2f} ({s['value_added_low']:+.2f} … "
-                     f"{s['value_added_high']:+.2f})"))
+                     f"{s['value_added_high']:+.2f})".replace(".", ",")))
     if "objectivity_flag" in s:
         rows.append(("Признаки необъективности ВПР", flag("objectivity_flag")))
     if val("differentiation_status") != "—":
@@ -582,33 +596,33 @@ def monitoring_notes(dataset, year: int, params: dict, tables: dict, p_year) -> 
     """Sentences for the report about what is missing or notable: columns topic, text."""
     notes = []
     if dataset.programme is None or dataset.programme.empty:
-        notes.append(("programme", "Таблица показателей программы (programme) не предоставлена: "
-                      "баллы и уровень эффективности программы не рассчитаны."))
+        notes.append(("programme", ("Таблица показателей программы (programme) не предоставлена: "
+                      "баллы и уровень эффективности программы не рассчитаны.")))
     else:
         skipped = tables["programme"]["status"] != ""
         if skipped.any():
-            notes.append(("programme", f"Не учтено показателей программы: {int(skipped.sum())} "
-                          "(нет баллов или баллы вне допустимого диапазона), см. «Статус»."))
+            notes.append(("programme", (f"Не учтено показателей программы: {int(skipped.sum())} "
+                          "(нет баллов или баллы вне допустимого диапазона), см. «Статус».")))
         years = ", ".join(map(str, tables["programme_summary"]["year"]))
         notes.append(("programme", f"Годы в таблице показателей программы: {years}."))
     if p_year is None:
-        notes.append(("risk", "Таблица факторов риска (risk_profiles) не предоставлена: профили "
-                      "рисков и сгруппированные списки факторов не построены."))
+        notes.append(("risk", ("Таблица факторов риска (risk_profiles) не предоставлена: профили "
+                      "рисков и сгруппированные списки факторов не построены.")))
     else:
         if p_year != year:
             notes.append(("risk", f"Профили рисков за {year} г. нет; показаны профили {p_year} г."))
         check = tables["risk_check"]
         if len(check):
             n = check["school_id"].nunique()
-            notes.append(("risk", f"Профили рисков неполны или противоречивы у {n} школ "
-                          f"({len(check)} замечаний), см. таблицу проверки."))
+            notes.append(("risk", (f"Профили рисков неполны или противоречивы у {n} школ "
+                          f"({len(check)} замечаний), см. таблицу проверки.")))
         else:
-            notes.append(("risk", "Профили рисков полны: у каждой школы списков по одному "
-                          "уровню значимости для каждого из 10 факторов."))
+            notes.append(("risk", ("Профили рисков полны: у каждой школы списков по одному "
+                          "уровню значимости для каждого из 10 факторов.")))
     targets = tables["monitoring_targets"]
     if params["monitoring"]["target_year"] > max(dataset.years):
-        notes.append(("targets", f"Целевой год {params['monitoring']['target_year']} ещё не "
-                      "наступил: показано положение относительно плановой траектории."))
+        notes.append(("targets", (f"Целевой год {params['monitoring']['target_year']} ещё не "
+                      "наступил: показано положение относительно плановой траектории.")))
     if len(targets) and targets["schools"].notna().sum() < 2:
         notes.append(("targets", "В данных один год: динамику списка оценить нельзя."))
     return pd.DataFrame(notes, columns=["topic", "text"]).astype("str")

@@ -117,6 +117,6 @@ def quality_features(indicators: pd.DataFrame, year: int, params: dict,
     wide = wide.loc[:, wide.notna().mean() >= p["feature_min_coverage"]]
     wide = wide[_feature_order(wide.columns)]
     wide = wide[wide.notna().any(axis=1)]
-    filled = wide.T.fillna(wide.mean(axis=1)).T
-    filled.columns.name = None
-    return filled
+    values = wide.to_numpy(float)
+    filled = np.where(np.isnan(values), wide.mean(axis=1).to_numpy()[:, None], values)
+    return pd.DataFrame(filled, index=wide.index, columns=list(wide.columns))

@@ -18,45 +18,23 @@ import pandas as pd
 
 from . import charts
 from .config import parameter_table
+from .contract import COLUMN_LABELS as CONTRACT_LABELS
 from .contract import RESULT_COUNTS, SOCIAL_COUNTS
 from .errors import UserError
 
 PARAMS_FILE = "params.json"
 RUN_FILE = "run.json"
 
-# Canonical column -> Russian header, used by show_table and the Excel sheets.
+# Canonical column -> Russian header for show_table and the Excel sheets: the input contract's
+# labels plus the computed indicators.
 COLUMN_LABELS = {
-    "school_id": "Код ОО",
-    "name": "Школа",
-    "municipality": "Муниципалитет",
-    "locality": "Местность",
-    "school_type": "Тип школы",
-    "year": "Год",
-    "procedure": "Процедура",
-    "grade": "Класс",
-    "subject": "Предмет",
+    **CONTRACT_LABELS,
     "assessment": "Оценочная процедура",
-    "participants": "Участников",
-    "n_fail": "Не преодолели порог",
-    "n_mark3": "Отметка «3»",
-    "n_mark4": "Отметка «4»",
-    "n_mark5": "Отметка «5»",
-    "n_high": "Высокий результат",
     "share_fail": "Доля не преодолевших порог",
     "share_success": "Успеваемость",
     "share_quality": "Качество знаний",
     "share_high": "Доля высоких результатов",
-    "mean_score": "Средний балл",
     "reliable": "Достаточно участников",
-    "students_total": "Обучающихся",
-    "single_parent": "Неполные семьи",
-    "parents_higher_edu": "Оба родителя с высшим образованием",
-    "deviant_registered": "На профилактическом учёте",
-    "unemployed_parents": "Безработные родители",
-    "low_income": "Малоимущие семьи",
-    "non_native_russian": "Русский язык неродной",
-    "ovz": "Обучающиеся с ОВЗ",
-    "large_families": "Многодетные семьи",
     "schools": "Школ",
     "status": "Статус",
 }
@@ -66,7 +44,7 @@ COUNT_COLUMNS = {*RESULT_COUNTS, *SOCIAL_COUNTS, "students_total"}
 
 # Display settings of the report opened last in this kernel (one report per notebook).
 _display = {"suppress_below": None}
-_contexts: dict[tuple, "ReportContext"] = {}
+_contexts: dict[tuple, ReportContext] = {}
 
 
 @dataclass

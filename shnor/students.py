@@ -39,7 +39,8 @@ _MARK_COUNTS = ["n_fail", "n_mark3", "n_mark4", "n_mark5"]
 _PART_STUDENTS = 4_000_000
 
 
-def expand_to_students(results: pd.DataFrame, seed: int, params: dict | None = None) -> pd.DataFrame:
+def expand_to_students(results: pd.DataFrame, seed: int,
+                       params: dict | None = None) -> pd.DataFrame:
     """One row per student whose aggregation reproduces ``results`` (see the module docstring).
 
     Vectorised: students are ``np.repeat``-ed from their results row and their marks and scores
@@ -138,7 +139,8 @@ def write_student_files(results: pd.DataFrame, out_dir: str | Path, seed: int,
         res = res.reset_index(drop=True)
         part_of_row = np.cumsum(res["participants"].fillna(0).to_numpy()) // _PART_STUDENTS
         for part, chunk in res.groupby(part_of_row, sort=True):
-            part_seed = int(np.random.SeedSequence([seed, int(year), int(part)]).generate_state(1)[0])
+            state = np.random.SeedSequence([seed, int(year), int(part)]).generate_state(1)
+            part_seed = int(state[0])
             students = expand_to_students(chunk, part_seed, params).drop(columns="year")
             table = pa.Table.from_pandas(students, preserve_index=False)
             pq.write_table(table, folder / f"part-{int(part)}.parquet", compression="zstd")

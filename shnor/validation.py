@@ -9,16 +9,23 @@ user sees them: file, sheet, row, the column header as written, the value as wri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from .contract import (
-    ALLOWED_VALUE_LABELS, COLUMN_LABELS, PROCEDURE_LABELS, RESULT_COUNTS, SOCIAL_COUNTS,
-    SUBJECT_LABELS, TABLES, VALUE_ALIASES, normalize,
+    ALLOWED_VALUE_LABELS,
+    COLUMN_LABELS,
+    PROCEDURE_LABELS,
+    RESULT_COUNTS,
+    SOCIAL_COUNTS,
+    SUBJECT_LABELS,
+    TABLES,
+    VALUE_ALIASES,
+    normalize,
 )
 from .errors import Problem
 
@@ -108,8 +115,8 @@ def _parse_column(kind: str, s: pd.Series, column: str, params: dict) -> tuple[p
     present = t.notna()
     if kind == "year":
         academic = present & t.str.match(r"^\d{4}[/\\\-–—]\d{2,4}$")
-        bad.append((academic, "год записан как учебный год; укажите календарный год оценочной "
-                              "процедуры (например, 2024 для работ весны 2024 г.)"))
+        bad.append((academic, ("год записан как учебный год; укажите календарный год "
+                               "оценочной процедуры (например, 2024 для работ весны 2024 г.)")))
         num = _to_float(t.where(~academic))
         wrong = present & ~academic & (num.isna() | (num % 1 != 0))
         bad.append((wrong, "ожидается год числом, например 2024"))
@@ -136,8 +143,8 @@ def _parse_column(kind: str, s: pd.Series, column: str, params: dict) -> tuple[p
         bad.append((percent, "указан процент, а нужно количество обучающихся"))
         fraction = num.notna() & (num % 1 != 0)
         bad.append((wrong, "ожидается целое число (количество обучающихся)"))
-        bad.append((fraction, "количество должно быть целым числом; возможно, указаны проценты "
-                              "или доли вместо количества обучающихся?"))
+        bad.append((fraction, ("количество должно быть целым числом; возможно, указаны "
+                               "проценты или доли вместо количества обучающихся?")))
         return num.where(~fraction), bad
     bad.append((percent | wrong, "ожидается число"))
     return num, bad

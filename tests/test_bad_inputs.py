@@ -9,7 +9,8 @@ import pytest
 from shnor.cli import main
 
 CORPUS = Path(__file__).parent / "bad_inputs"
-CASES = list(csv.DictReader(open(CORPUS / "cases.csv", encoding="utf-8")))
+with open(CORPUS / "cases.csv", encoding="utf-8") as f:
+    CASES = list(csv.DictReader(f))
 
 
 def test_corpus_is_large_enough():

@@ -13,7 +13,7 @@ from shnor.loading import describe, load_dataset, validate
 from shnor.paths import DEMO_DATA
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-from make_corpus import RUSSIAN_HEADERS, base, drop, setcell, write_csv, write_xlsx  # noqa: E402
+from make_corpus import RUSSIAN_HEADERS, base, drop, setcell, write_csv, write_xlsx
 
 
 def test_cp1251_russian_headers_semicolon_decimal_comma(tmp_path):

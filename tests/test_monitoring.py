@@ -11,9 +11,19 @@ from shnor.errors import UserError
 from shnor.excel import write_workbook
 from shnor.indicators import compute_indicators
 from shnor.monitoring import (
-    build_monitoring_tables, card_school_ids, consecutive_years, leavers, list_sizes,
-    list_targets, monitoring_sheets, normalise_lists, plot_card, plot_overall_dynamics,
-    plot_targets, school_overall,
+    build_monitoring_tables,
+    card_data,
+    card_school_ids,
+    consecutive_years,
+    leavers,
+    list_sizes,
+    list_targets,
+    monitoring_sheets,
+    normalise_lists,
+    plot_card,
+    plot_overall_dynamics,
+    plot_targets,
+    school_overall,
 )
 
 YEARS = [2021, 2022, 2023, 2024]
@@ -214,3 +224,21 @@ def test_sheets_write_and_tables_survive_parquet(tables, tmp_path):
     fig = plot_targets(tables["monitoring_targets"])
     assert fig.axes
     assert plot_overall_dynamics(tables["monitoring_overall"]).axes
+
+
+def test_card_data_filters_one_school(tables):
+    class Ctx:
+        def table(self, name):
+            return tables[name]
+
+    card = card_data(Ctx())  # None = the first school with a card
+    assert card["school"]["school_id"] == "01"
+    assert list(card["history"].columns) == ["assessment", "2021", "2022", "2023", "2024",
+                                             "регион 2024"]
+    facts = card["facts"].set_index("Показатель")["Значение"]
+    assert facts["Список: низкие результаты"] == "да"
+    assert facts["Лет подряд в основном списке мониторинга"] == "4"
+    assert facts["Кластер"] == "1"
+    assert card["risk"]["Значимость"].tolist()[:4] == ["высокая"] * 3 + ["низкая"]
+    with pytest.raises(UserError, match="Школы с кодом «99» нет"):
+        card_data(Ctx(), "99")

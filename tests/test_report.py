@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import shnor.report as report
+from shnor import report
 from shnor.config import load_config
 from shnor.errors import UserError
 from shnor.runner import _write_processed

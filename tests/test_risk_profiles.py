@@ -5,8 +5,13 @@ import pytest
 
 from shnor.config import load_config
 from shnor.risk_profiles import (
-    FACTOR_COLUMNS, check_profiles, factor_groups, matrix_fills, profile_year,
-    risk_matrix, risk_matrix_html,
+    FACTOR_COLUMNS,
+    check_profiles,
+    factor_groups,
+    matrix_fills,
+    profile_year,
+    risk_matrix,
+    risk_matrix_html,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seed000_risk_profiles.csv"
@@ -37,7 +42,7 @@ def test_table6_lists_the_wrong_schools_in_rows_4_to_10(seed):
 
 
 def test_all_three_tables_together_show_duplicates_and_gaps(seed):
-    listed = sum(TABLE_SCHOOLS.values(), [])
+    listed = [s for ids in TABLE_SCHOOLS.values() for s in ids]
     problems = check_profiles(seed, listed)
     dup = problems[problems["problem"].str.startswith("уровень указан 2 раза")]
     assert set(dup["school_id"]) == {"1", "26"}

@@ -3,6 +3,9 @@
 import json
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -78,8 +81,8 @@ def setup(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setattr(runner, "_load_dataset", lambda path: small_dataset(Path(path)))
     mp.setattr(runner, "_card_school_ids", lambda tables, all_cards: ["001", "002"])
-    kw = dict(data=root / "data", year=2024, notebooks_dir=notebooks,
-              processed_root=root / "processed")
+    kw = {"data": root / "data", "year": 2024, "notebooks_dir": notebooks,
+          "processed_root": root / "processed"}
     yield root, kw
     mp.undo()
 
@@ -124,7 +127,7 @@ def test_suite_writes_tables_reports_cards_index_manifest(runs, setup):
     assert manifest["dataset"]["input_hashes"] == {"schools.csv": "0" * 64}
     assert manifest["profile"] == "sverdlovsk" and manifest["year"] == 2024
     assert manifest["packages"]["pandas"] and manifest["python"]
-    assert {"load", "tables", "report:01_overview", "cards"} <= set(manifest["timing_seconds"])
+    assert {"load", "tables", "reports", "cards"} <= set(manifest["timing_seconds"])
     assert manifest["outputs"]["index.html"] and "manifest.json" not in manifest["outputs"]
     assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no temp folders left
 
@@ -145,6 +148,8 @@ def test_html_is_published_without_code_parameters_or_network(runs):
     card = pages[2].read_text(encoding="utf-8")
     assert "<b>Школа</b>" not in card and "&lt;b&gt;Школа&lt;/b&gt;" in card  # escaped
     assert 'href="../index.html"' in card and "Результаты школы" in card
+    assert "<h1>Карточка школы: Школа № 1</h1>" in pages[1].read_text(encoding="utf-8")
+    assert overview.count("<h1") == 1  # the notebook's own heading, no second title
 
 
 def test_two_runs_give_identical_tables_and_html(runs):
@@ -162,6 +167,16 @@ def test_missing_year_names_the_years(setup):
     assert not (root / "c").exists()
 
 
+def test_out_folder_with_other_files_is_not_replaced(setup):
+    root, kw = setup
+    folder = root / "documents"
+    folder.mkdir()
+    (folder / "план.docx").write_text("важно")
+    with pytest.raises(UserError, match="не содержит отчёта shnor"):
+        runner.run_suite(out=folder, **kw)
+    assert (folder / "план.docx").read_text() == "важно"
+
+
 def test_failed_run_leaves_the_previous_report(setup, runs, monkeypatch):
     root, kw = setup
     out, _ = runs
@@ -175,6 +190,39 @@ def test_failed_run_leaves_the_previous_report(setup, runs, monkeypatch):
         runner.run_suite(out=out, **kw)
     assert _files(out, "**/*") == before
     assert not [p for p in root.iterdir() if p.name.startswith(".")]
+
+
+KILLED_RUN = """
+import sys, time
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from shnor import runner
+from test_runner import small_dataset
+runner._load_dataset = lambda path: small_dataset(Path(path))
+runner.execute_report = lambda *args: time.sleep(120)  # the run hangs in the first report
+runner.run_suite(data={data!r}, year=2024, out={out!r}, notebooks_dir={notebooks!r},
+                 processed_root={processed!r})
+"""
+
+
+def test_killed_run_leaves_the_previous_report(setup, runs):
+    root, kw = setup
+    target = root / "killed" / "report"
+    shutil.copytree(runs[0], target)
+    before = _files(target, "**/*")
+    code = KILLED_RUN.format(tests=str(Path(__file__).parent), data=str(kw["data"]),
+                             out=str(target), notebooks=str(kw["notebooks_dir"]),
+                             processed=str(kw["processed_root"]))
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(target.parent.glob(".report.tmp-*/*.xlsx")):  # half-written
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+            time.sleep(0.1)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert _files(target, "**/*") == before
 
 
 def test_publication_mode_suppresses_small_counts(tmp_path):

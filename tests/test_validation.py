@@ -10,7 +10,7 @@ from shnor.loading import load_dataset, validate
 from shnor.validation import SourceTable, check_table, parse_table
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-from make_corpus import base, setcell, write_csv  # noqa: E402
+from make_corpus import base, setcell, write_csv
 
 PARAMS = load_config()
 
