@@ -15,6 +15,8 @@ class Dataset:
     ``schools``, ``results`` and ``social`` are always present (``social`` may be empty);
     the optional tables are ``None`` when the input does not have them.
     ``input_hashes`` maps each input file (relative name) to its SHA-256.
+    ``excluded`` names optional tables that were left out because of their problems (only
+    with ``load_dataset(..., exclude_invalid_optional=True)``, as ``shnor run`` does).
     """
 
     name: str
@@ -26,6 +28,8 @@ class Dataset:
     programme: pd.DataFrame | None = None
     lists: pd.DataFrame | None = None
     input_hashes: dict[str, str] = field(default_factory=dict)
+    # Optional tables left out because they had problems: table -> its problems.
+    excluded: dict[str, list] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:

@@ -19,6 +19,7 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: object = None
+    table: str | None = None  # canonical table name, when the problem belongs to one
 
     def __str__(self) -> str:
         where = [f"файл «{self.file}»"]

@@ -83,7 +83,9 @@ def yearly_decisions(dataset, year: int, params: dict) -> tuple[pd.DataFrame, pd
         raise UserError(f"Параметр low_results.method: неизвестное правило «{method}»; "
                         f"допустимы: {', '.join(METHODS)}.")
     years = _grid_years(year, params)
-    results = dataset.results[dataset.results["year"] <= year]
+    results = dataset.results
+    if (results["year"] > year).any():  # filtering copies all columns: only when needed
+        results = results[results["year"] <= year]
     ind = compute_indicators(results, params)
     present = pd.MultiIndex.from_frame(results[SY].drop_duplicates())
     g = scope_groups(ind, params)

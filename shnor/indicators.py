@@ -73,9 +73,14 @@ def regional_benchmarks(ind: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFram
     sums = ["w_fail", "w_quality", "w_score", "n_fail_known", "n_quality_known",
             "n_score_known", "participants"]
 
+    # one grouping per level, distinct schools counted on integer codes (fast at national size)
+    codes = d["school_id"].factorize()[0]
+    d["_school"] = np.where(codes >= 0, codes, np.nan)  # a missing id is not a school
+
     def agg(by: list[str]) -> pd.DataFrame:
-        g = d.groupby(by, dropna=False)[sums].sum(min_count=1)
-        g["schools"] = d.groupby(by, dropna=False)["school_id"].nunique()
+        grouped = d.groupby(by, dropna=False)
+        g = grouped[sums].sum(min_count=1)
+        g["schools"] = grouped["_school"].nunique()
         return g.reset_index()
 
     region = agg(["year", *ASSESSMENT]).assign(municipality=np.nan)

@@ -180,9 +180,12 @@ def fit_isbsh(social: pd.DataFrame, year: int, params: dict,
     no_total = np.isnan(total)
     status[no_total] = "ИСБШ не рассчитан: не указана численность обучающихся"
     gaps = shares.isna().to_numpy() & ~no_total[:, None]
-    for i in np.flatnonzero(gaps.any(axis=1)):
-        status[i] = "ИСБШ не рассчитан: нет данных — " + ", ".join(
-            COMPONENT_LABELS[c] for c, g in zip(comps, gaps[i]) if g)
+    missing = np.full(len(out), "", dtype=object)  # component by component, not school by school
+    for c, gap in zip(comps, gaps.T):
+        missing = missing + np.where(gap & (missing != ""), ", ", "") + np.where(
+            gap, COMPONENT_LABELS[c], "")
+    has_gap = gaps.any(axis=1)
+    status[has_gap] = "ИСБШ не рассчитан: нет данных — " + missing[has_gap]
     y = None
     if p["weighting"] == "regression":
         if quality is None:

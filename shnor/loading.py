@@ -369,13 +369,27 @@ def _canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def load_dataset(path: str | Path, params: dict | None = None) -> Dataset:
-    """The validated dataset at ``path`` in canonical form; :class:`ValidationFailed` otherwise."""
+def load_dataset(path: str | Path, params: dict | None = None, *,
+                 exclude_invalid_optional: bool = False) -> Dataset:
+    """The validated dataset at ``path`` in canonical form; :class:`ValidationFailed` otherwise.
+
+    With ``exclude_invalid_optional`` (used by ``shnor run``), when every problem lies in
+    optional tables (risk profiles, programme, official lists), those tables are left out and
+    listed in ``Dataset.excluded`` with their problems, so the reports can still be produced and
+    say what is missing.
+    """
     p, parsed, problems, hashes = _check(path, params)
+    excluded: dict[str, list] = {}
+    bad = {pr.table for pr in problems}
+    if exclude_invalid_optional and problems and None not in bad and not any(
+            TABLES[t].mandatory_table for t in bad):
+        excluded = {t: [pr for pr in problems if pr.table == t] for t in sorted(bad)}
+        problems = []
     if problems:
         raise ValidationFailed(problems)
     tables = {t: _canonical(t, pt.frame) for t, pt in parsed.items()
-              if TABLES[t].mandatory_table or not pt.frame.empty}  # empty optional = absent
+              if t not in excluded
+              and (TABLES[t].mandatory_table or not pt.frame.empty)}  # empty optional = absent
     if "social" not in tables:
         tables["social"] = _canonical("social", pd.DataFrame())
     name = p.stem if p.is_file() else p.resolve().name
@@ -383,6 +397,7 @@ def load_dataset(path: str | Path, params: dict | None = None) -> Dataset:
         name=name, path=p, schools=tables["schools"], results=tables["results"],
         social=tables["social"], risk_profiles=tables.get("risk_profiles"),
         programme=tables.get("programme"), lists=tables.get("lists"), input_hashes=hashes,
+        excluded=excluded,
     )
 
 

@@ -37,17 +37,34 @@ def scope_groups(ind: pd.DataFrame, params: dict) -> pd.DataFrame:
     if not key or any(k not in ASSESSMENT for k in key):
         raise UserError("Параметр low_results.assessment_key: ожидается непустой набор из "
                         f"{', '.join(ASSESSMENT)}; указано: {key}.")
-    allowed = pd.DataFrame([(p, int(gr)) for p, grades in lr["assessments"].items() for gr in grades],
-                           columns=["procedure", "grade"])
-    allowed["procedure"] = allowed["procedure"].astype(ind["procedure"].dtype)
-    g = ind.merge(allowed, on=["procedure", "grade"])
-    g = g[g["subject"].isin(lr["subjects"])].reset_index(drop=True)
-    g["assessment"] = reduce(lambda a, b: a + "|" + b, (g[c].astype(str) for c in key))
+    inside = pd.Series(False, index=ind.index)
+    for proc, grades in lr["assessments"].items():
+        inside |= (ind["procedure"] == proc) & ind["grade"].isin([int(gr) for gr in grades])
+    g = ind[inside & ind["subject"].isin(lr["subjects"])].reset_index(drop=True)
+    # Texts are built once per procedure × grade × subject and spread to the rows by code.
+    combo, first = _combo_codes(g, ASSESSMENT)
+    rep = g.iloc[first]
+    assessment = reduce(lambda a, b: a + "|" + b, (rep[c].astype(str) for c in key))
+    g["assessment"] = assessment.array.take(combo)
     g["eligible"] = g["reliable"] | bool(lr["count_unreliable"])
-    labels = g[ASSESSMENT].drop_duplicates()
-    labels["label"] = pd.array([assessment_label(p, gr, s)  # str even when empty
-                                for p, gr, s in labels.itertuples(index=False)], dtype="str")
-    return g.merge(labels, on=ASSESSMENT, how="left")
+    labels = pd.array([assessment_label(p, gr, s)  # str even when empty
+                       for p, gr, s in rep[ASSESSMENT].itertuples(index=False)], dtype="str")
+    g["label"] = labels.take(combo)
+    return g
+
+
+def _combo_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the code 0..n−1 of its combination of ``columns``, and the first row of each
+    code (codes in order of first appearance)."""
+    combined = np.zeros(len(frame), np.int64)
+    for c in columns:
+        codes, uniques = frame[c].factorize(use_na_sentinel=False)
+        combined = combined * max(len(uniques), 1) + codes
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # renumber by first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inverse], first[order]
 
 
 def scope_text(params: dict) -> str:
@@ -79,8 +96,8 @@ def _coded(g: pd.DataFrame, present: pd.MultiIndex) -> tuple[pd.DataFrame, _Keys
     same school (and assessment) ``lag`` years earlier."""
     school, ids = g["school_id"].factorize(sort=True)
     assessment, a_uniques = g["assessment"].factorize()
-    row, r_uniques = pd.MultiIndex.from_frame(g[ASSESSMENT]).factorize()
-    keys = _Keys(ids, max(len(a_uniques), 1), max(len(r_uniques), 1), np.array([], np.int64))
+    row, r_first = _combo_codes(g, ASSESSMENT)
+    keys = _Keys(ids, max(len(a_uniques), 1), max(len(r_first), 1), np.array([], np.int64))
     sy = g["year"].to_numpy(np.int64) * len(ids) + school
     coded = g.assign(_sy=sy, _sya=sy * keys.n_assessments + assessment,
                      _row=sy * keys.n_rows + row)
@@ -118,7 +135,9 @@ def pattern_codes(g: pd.DataFrame, keys: _Keys, cut: float, params: dict) -> pd.
     lr = params["low_results"]
     m, n = int(lr["min_assessments"]), int(lr["consecutive_years"])
     n_s = len(keys.ids)
-    st = _states(g[g["eligible"]], cut)
+    # only the columns needed: filtering the string columns of ``g`` is what costs at scale
+    st = _states(g.loc[g["eligible"], ["eligible", "share_fail", "participants", "_sy", "_sya"]],
+                 cut)
     agg = (st.assign(n_fail=st["state"].eq(YES), n_unknown=st["state"].eq(UNKNOWN))
            .groupby("_sy")[["n_fail", "n_unknown"]].sum())
     agg["by_assessments"] = np.where(agg["n_fail"] >= m, YES,
@@ -146,12 +165,15 @@ def decline_codes(g: pd.DataFrame, keys: _Keys, params: dict) -> tuple[pd.Series
     and the groups that rose."""
     rz = params["risk_zone"]
     step = len(keys.ids) * keys.n_rows  # one year later
-    known = g[g["eligible"] & g["share_fail"].notna()]
+    known = g.loc[g["eligible"] & g["share_fail"].notna(), ["_row", "_sy", "_sya", "share_fail"]]
     prev = pd.DataFrame({"_row": known["_row"].to_numpy() + step,
                          "share_fail_prev": known["share_fail"].to_numpy()})
-    both = known.merge(prev, on="_row")
-    rose = both[both["share_fail"] - both["share_fail_prev"] >= rz["decline_increase"] - EPS]
-    n = rose.groupby("_sy")["_sya"].nunique()
+    both = known.reset_index(names="_g").merge(prev, on="_row")
+    up = both[both["share_fail"] - both["share_fail_prev"] >= rz["decline_increase"] - EPS]
+    # the full rows of the groups that rose (a few), with last year's share
+    rose = (g.loc[up["_g"]].set_axis(up.index)
+            .assign(share_fail_prev=up["share_fail_prev"]))
+    n = up.groupby("_sy")["_sya"].nunique()
     idx = np.unique(g.loc[g["eligible"], "_sy"].to_numpy())
     n = n.reindex(idx, fill_value=0)
     seen = np.isin(idx - len(keys.ids), keys.present)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import charts
-from .contract import PROCEDURES, assessment_label
+from .contract import PROCEDURES, TABLES, assessment_label
 from .errors import UserError
 from .indicators import ASSESSMENT, compute_indicators, regional_benchmarks
 from .programme import programme_scores, programme_summary
@@ -594,7 +594,10 @@ def build_monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
 
 def monitoring_notes(dataset, year: int, params: dict, tables: dict, p_year) -> pd.DataFrame:
     """Sentences for the report about what is missing or notable: columns topic, text."""
-    notes = []
+    notes = [(table if table != "risk_profiles" else "risk",
+               f"Таблица «{TABLES[table].title}» ({table}) исключена из расчёта из-за ошибок во "
+               f"входных данных ({len(problems)}); список ошибок — в отчёте «Обзор данных».")
+             for table, problems in dataset.excluded.items()]
     if dataset.programme is None or dataset.programme.empty:
         notes.append(("programme", ("Таблица показателей программы (programme) не предоставлена: "
                       "баллы и уровень эффективности программы не рассчитаны.")))

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .contract import PROCEDURES, SUBJECTS, assessment_label
+from .contract import PROCEDURES, SUBJECTS, TABLES, assessment_label
 from .excel import Sheet
 from .indicators import ASSESSMENT, compute_indicators, regional_benchmarks, school_year_summary
 from .report import COLUMN_LABELS
@@ -23,10 +23,16 @@ INDICATORS_CSV = ["year", "school_id", "procedure", "grade", "subject", "partici
 
 def _assessment_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Sort by procedure (ВПР, ОГЭ, ЕГЭ), grade and subject as the sources list them."""
-    return frame.assign(
-        _p=frame["procedure"].map({p: i for i, p in enumerate(PROCEDURES)}),
-        _s=frame["subject"].map({s: i for i, s in enumerate(SUBJECTS)}),
-    )
+    return frame.assign(_p=_rank(frame["procedure"], PROCEDURES),
+                        _s=_rank(frame["subject"], SUBJECTS))
+
+
+def _rank(values: pd.Series, order) -> np.ndarray:
+    """Position of each value in ``order`` (NaN when absent), mapped per distinct value (a
+    per-row map over millions of strings is slow)."""
+    codes, uniques = values.factorize(use_na_sentinel=False)
+    ranks = pd.Series(uniques).map({v: i for i, v in enumerate(order)}).to_numpy(float)
+    return ranks[codes]
 
 
 def _sorted(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
@@ -99,7 +105,9 @@ def overview_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]
     ``school_summary``, ``overview_schools`` (every school with its data status),
     ``overview_municipalities``, ``overview_participation``, ``overview_quality``.
     """
-    results = dataset.results[dataset.results["year"] <= year]
+    results = dataset.results
+    if (results["year"] > year).any():  # filtering copies all columns: only when needed
+        results = results[results["year"] <= year]
     full = compute_indicators(results, params)
     reg = regional_benchmarks(full, dataset.schools)
     status = _school_status(dataset.schools, results, dataset.social, year)
@@ -115,7 +123,15 @@ def overview_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]
         "overview_municipalities": munis,
         "overview_participation": _participation(full, reg),
         "overview_quality": _data_quality(status, full, dataset.social, year, params),
+        "overview_excluded": excluded_tables(dataset),
     }
+
+
+def excluded_tables(dataset) -> pd.DataFrame:
+    """Optional tables left out of the run because of input problems: one row per problem."""
+    rows = [(TABLES[table].title, str(problem))
+            for table, problems in dataset.excluded.items() for problem in problems]
+    return pd.DataFrame(rows, columns=["table", "problem"])
 
 
 def _labelled(frame: pd.DataFrame, extra: dict | None = None) -> pd.DataFrame:

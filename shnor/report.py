@@ -143,9 +143,11 @@ def suppress_small_counts(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
 
 def _fmt_number(value: float, digits: int) -> str:
+    # Russian typography groups digits from five-digit numbers on, so years stay «2024».
+    sep = "," if abs(value) >= 10_000 else ""
     if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}".replace(",", "\u00a0")
-    return f"{value:,.{digits}f}".replace(",", "\u00a0").replace(".", ",")
+        return f"{int(value):{sep}}".replace(",", "\u00a0")
+    return f"{value:{sep}.{digits}f}".replace(",", "\u00a0").replace(".", ",")
 
 
 def _fmt_cell(value, percent: bool, digits: int) -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import load_config
+from .contract import TABLES
 from .errors import UserError
 from .excel import safe_csv, write_workbook
 from .manifest import build_manifest, write_manifest
@@ -60,7 +61,12 @@ def _progress(step: int, text: str) -> None:
 def _load_dataset(path):
     from .loading import load_dataset
 
-    return load_dataset(path)
+    dataset = load_dataset(path, exclude_invalid_optional=True)
+    for table, problems in dataset.excluded.items():
+        print(f"Внимание: таблица «{TABLES[table].title}» исключена из расчёта, ошибок: "
+              f"{len(problems)} (первая: {problems[0]}). Полный список: shnor validate {path}",
+              file=sys.stderr, flush=True)
+    return dataset
 
 
 def build_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]:

@@ -63,7 +63,7 @@ class SourceTable:
                 value: object = None) -> Problem:
         label = self.headers.get(column, COLUMN_LABELS.get(column, column)) if column else None
         return Problem(file=self.file, sheet=self.sheet, row=row, column=label, value=value,
-                       rule=rule)
+                       rule=rule, table=self.table)
 
     def raw_value(self, row: int, column: str) -> str:
         return str(self.raw.at[row, column]) if column in self.raw.columns else ""
