@@ -479,7 +479,10 @@ def plot_card(overall: pd.DataFrame, ax=None):
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 2.8))
+        fig, ax = plt.subplots(figsize=(8, 2.8))
+        # A fixed layout with room for the legend: the card notebook saves figures without
+        # «tight» bounding boxes, which would draw every card twice.
+        fig.subplots_adjust(left=0.08, right=0.7, top=0.88, bottom=0.12)
     o = overall.sort_values("year")
     x = o["year"].astype(str)
     ax.plot(x, o["share_fail"], marker="o", color=charts.LOW, label="доля «2» — школа")

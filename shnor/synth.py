@@ -2,8 +2,8 @@
 
 The generator draws a region that looks like a real Russian one (SPEC §3) from a small latent
 model; everything is vectorised over schools × years × assessments (no Python loops over schools)
-and driven by one ``numpy.random.Generator`` seeded with ``seed``. docs/parts/demo_region.md
-describes the model in Russian.
+and driven by one ``numpy.random.Generator`` seeded with ``seed``. ``docs/data.md`` (section
+«Демонстрационный регион») describes the model in Russian.
 
 Model
 -----

@@ -22,7 +22,7 @@ from shnor.vpr_tail import vpr_tail_codes
 
 RESULT_COLUMNS = ["year", "school_id", "procedure", "grade", "subject", "participants", "n_fail",
                   "n_mark3", "n_mark4", "n_mark5", "n_high", "mean_score"]
-FIXTURE = Path("/work/shared/fixtures/pervouralsk_2022.csv")
+FIXTURE = Path(__file__).parent / "fixtures" / "pervouralsk_2022.csv"
 
 
 def _results(rows):

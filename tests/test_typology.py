@@ -1,10 +1,12 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 import shnor
 from shnor.typology import TYPE_COLOURS, matrix_fills, typology, typology_matrix
 
-FIXTURE = "/work/shared/fixtures/pervouralsk_2022.csv"
+FIXTURE = Path(__file__).parent / "fixtures" / "pervouralsk_2022.csv"
 
 
 def test_fixture_typology_of_all_22_schools():
