@@ -187,9 +187,9 @@ def differentiation_tables(dataset, year: int, params: dict) -> dict[str, pd.Dat
 
     detail = schools.merge(contract, on="school_id", how="left")
     detail.insert(detail.columns.get_loc("isbsh_group") + 1, "isbsh_level",
-                  ids.map(isbsh["isbsh_level"]).fillna("").astype(str).to_numpy())
+                  ids.map(isbsh["isbsh_level"]).astype(object).fillna("").astype(str).to_numpy())
     detail.insert(detail.columns.get_loc("quality_group") + 1, "quality_level",
-                  ids.map(quality["quality_level"]).fillna("").astype(str).to_numpy())
+                  ids.map(quality["quality_level"]).astype(object).fillna("").astype(str).to_numpy())
     detail["verdict"] = (ids.map(va_idx["verdict"]).astype(object).fillna("").astype(str)
                          .to_numpy())
 
@@ -237,13 +237,13 @@ def _status(frame, ids, quality, isbsh, dataset, year, cl_reason, va_reason) -> 
     # unique() first: isin on string columns is linear in the values passed
     has_results = ids.isin(dataset.results.loc[dataset.results["year"] == year, "school_id"]
                            .unique())
-    q_status = ids.map(quality["quality_status"]).fillna("")
+    q_status = ids.map(quality["quality_status"]).astype(object).fillna("")
     i_status = ids.map(isbsh["isbsh_status"])
     parts = [
         np.where(~has_results, f"нет результатов оценочных процедур за {year} год",
                  q_status.astype(str)),
         np.where(i_status.isna(), f"нет данных социального паспорта за {year} год",
-                 i_status.fillna("").astype(str)),
+                 i_status.astype(object).fillna("").astype(str)),
         np.where(frame["quality_index"].notna() & frame["cluster"].isna(),
                  cl_reason or "кластер не определён: мало надёжных результатов для профиля", ""),
         np.where(frame["quality_index"].notna() & frame["isbsh"].notna()

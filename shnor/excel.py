@@ -148,8 +148,8 @@ def _cell(ws, value, font: Font | None = None) -> WriteOnlyCell:
     return cell
 
 
-def _deterministic_zip(data: bytes) -> bytes:
-    """Rewrite an xlsx with fixed zip timestamps and fixed document dates."""
+def deterministic_xlsx(data: bytes) -> bytes:
+    """Rewrite an xlsx (as openpyxl saved it) with fixed zip timestamps and document dates."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -175,7 +175,7 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> Path:
         wb.create_sheet(title="Лист")
     buffer = io.BytesIO()
     wb.save(buffer)
-    path.write_bytes(_deterministic_zip(buffer.getvalue()))
+    path.write_bytes(deterministic_xlsx(buffer.getvalue()))
     return path
 
 

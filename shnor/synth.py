@@ -72,8 +72,6 @@ National size (40,000 schools × 5 years, 2.5 M results rows): about 4–8 s to 
 from __future__ import annotations
 
 import io
-import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +86,7 @@ from .contract import (
     TABLES,
 )
 from .errors import UserError
+from .excel import deterministic_xlsx
 from .paths import DATA_RAW, DEMO_DATA
 
 DEMO_SEED = 2024
@@ -620,27 +619,6 @@ def write_synthetic(out: Path, n_schools: int = 800, n_years: int = 4, last_year
     return out
 
 
-_FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
-_FIXED_DOC_TIME = "2024-01-01T00:00:00Z"
-
-
-def _reproducible_xlsx(data: bytes) -> bytes:
-    """Repack an openpyxl workbook with fixed zip timestamps and docProps dates."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
-                              rb"\g<1>" + _FIXED_DOC_TIME.encode(), body)
-            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, body)
-    return buf.getvalue()
-
-
 def write_municipality_xlsx(tables: dict[str, pd.DataFrame], municipality: str,
                             path: Path) -> Path:
     """One municipality's schools, results and social passport as a Russian-headed workbook."""
@@ -669,7 +647,7 @@ def write_municipality_xlsx(tables: dict[str, pd.DataFrame], municipality: str,
     buf = io.BytesIO()
     wb.save(buf)
     path = Path(path)
-    path.write_bytes(_reproducible_xlsx(buf.getvalue()))
+    path.write_bytes(deterministic_xlsx(buf.getvalue()))
     return path
 
 
