@@ -3,7 +3,7 @@
 Each run is one fresh process: generate the region in memory (``shnor.synth.generate_region``,
 timed but not part of the goal), then the floor — one pandas groupby over all results rows (the
 least any per-school computation does) — then each report's ``<name>_tables(dataset, year,
-params)`` in the runner's order, timed one by one, with the process peak memory after each step.
+params, computed)`` in the runner's order (``computed``: the tables of the reports before it), timed one by one, with the process peak memory after each step.
 Modules that do not exist yet are reported as missing. Goal (issue 6): all steps < 20 s, peak
 memory < 3 GB.
 
@@ -44,6 +44,7 @@ year = ds.years[-1]
 t = time.perf_counter()
 ds.results.groupby(["year", "school_id"])[["participants", "n_fail"]].sum()
 steps["floor: one groupby over results"] = (time.perf_counter() - t, peak_mb())
+computed = {}  # as runner.build_tables: each report receives the tables before it
 for name in REPORT_MODULES:
     try:
         fn = getattr(import_module(f"shnor.{name}"), f"{name}_tables")
@@ -51,7 +52,7 @@ for name in REPORT_MODULES:
         steps[f"{name}_tables"] = (None, None)
         continue
     t = time.perf_counter()
-    fn(ds, year, params)
+    computed.update(fn(ds, year, params, dict(computed)))
     steps[f"{name}_tables"] = (time.perf_counter() - t, peak_mb())
     print(f"  {name}_tables: {steps[f'{name}_tables'][0]:.1f} s", file=sys.stderr, flush=True)
 print(json.dumps({"steps": steps, "rows": len(ds.results), "schools": len(ds.schools)}))

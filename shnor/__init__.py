@@ -28,7 +28,10 @@ _API = {
     "Problem": "shnor.errors",
 }
 
-__all__ = sorted(_API)
+__all__ = [
+    "Dataset", "Problem", "UserError", "ValidationFailed", "differentiate", "identify",
+    "load_config", "load_dataset", "typology", "validate",
+]
 
 
 def __getattr__(name: str):

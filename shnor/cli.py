@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Прервано пользователем; незавершённые результаты не записаны.", file=sys.stderr)
         return 130
-    except Exception as exc:  # an internal bug, not a user mistake
+    except Exception as exc:  # noqa: BLE001 - an internal bug: short message, no traceback
         if debug:
             traceback.print_exc()
         print(

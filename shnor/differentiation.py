@@ -68,7 +68,8 @@ def _school_frame(dataset, year: int) -> pd.DataFrame:
     return dataset.schools[cols].reset_index(drop=True)
 
 
-def differentiation_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]:
+def differentiation_tables(dataset, year: int, params: dict,
+                          computed: dict | None = None) -> dict[str, pd.DataFrame]:
     """All tables of the differentiation report (names start with ``diff_`` except the contract
     table ``differentiation``)."""
     p_cl = params["clustering"]

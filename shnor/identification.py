@@ -157,7 +157,8 @@ def _list_change(prev: pd.Series, cur: pd.Series) -> pd.Series:
     return pd.Series(change, index=cur.index, dtype="string").replace("", pd.NA)
 
 
-def identification_tables(dataset, year: int, params: dict | None = None) -> dict[str, pd.DataFrame]:
+def identification_tables(dataset, year: int, params: dict | None = None,
+                          computed: dict | None = None) -> dict[str, pd.DataFrame]:
     """All tables of the identification report for ``year`` (one row per school where per school).
 
     Keys: ``identification`` (the SPEC output contract) and, prefixed ``identification_``:

@@ -55,60 +55,88 @@ def with_changes(ind: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def regional_benchmarks(ind: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
+def _weights(ind: pd.DataFrame) -> dict[str, pd.Series]:
+    """Participant-weighted sums behind the regional means (NaN shares carry no weight)."""
+    n = ind["participants"]
+    return {
+        "w_fail": ind["share_fail"] * n,
+        "w_quality": ind["share_quality"] * n,
+        "w_score": ind["mean_score"] * n,
+        "n_fail_known": n.where(ind["share_fail"].notna(), 0),
+        "n_quality_known": n.where(ind["share_quality"].notna(), 0),
+        "n_score_known": n.where(ind["mean_score"].notna(), 0),
+    }
+
+
+def _means(sums) -> dict:
+    """share_fail, share_quality, mean_score from the weighted sums (a known weight of 0 → NaN)."""
+    return {
+        "share_fail": sums["w_fail"] / sums["n_fail_known"].replace(0, np.nan),
+        "share_quality": sums["w_quality"] / sums["n_quality_known"].replace(0, np.nan),
+        "mean_score": sums["w_score"] / sums["n_score_known"].replace(0, np.nan),
+    }
+
+
+def regional_benchmarks(ind: pd.DataFrame, schools: pd.DataFrame,
+                        region_only: bool = False) -> pd.DataFrame:
     """Participant-weighted regional and municipal means per year × assessment.
 
     Returns one row per year × assessment × municipality plus rows with ``municipality`` = NaN
     for the whole region; columns share_fail, share_quality, mean_score, participants, schools.
+    ``region_only`` returns the regional rows alone (``schools`` is then not read).
     """
-    d = ind.merge(schools[["school_id", "municipality"]], on="school_id", how="left")
-    d = d.assign(
-        w_fail=d["share_fail"] * d["participants"],
-        w_quality=d["share_quality"] * d["participants"],
-        w_score=d["mean_score"] * d["participants"],
-        n_fail_known=d["participants"].where(d["share_fail"].notna(), 0),
-        n_quality_known=d["participants"].where(d["share_quality"].notna(), 0),
-        n_score_known=d["participants"].where(d["mean_score"].notna(), 0),
-    )
+    # Distinct schools are counted on integer codes, municipalities looked up once per school:
+    # string keys over every row are what costs time at national size.
+    codes, ids = ind["school_id"].factorize()
+    d = pd.DataFrame({c: ind[c] for c in ["year", *ASSESSMENT, "participants"]})
+    d = d.assign(**_weights(ind))
     sums = ["w_fail", "w_quality", "w_score", "n_fail_known", "n_quality_known",
             "n_score_known", "participants"]
-
-    # one grouping per level, distinct schools counted on integer codes (fast at national size)
-    codes = d["school_id"].factorize()[0]
-    d["_school"] = np.where(codes >= 0, codes, np.nan)  # a missing id is not a school
 
     def agg(by: list[str]) -> pd.DataFrame:
         grouped = d.groupby(by, dropna=False)
         g = grouped[sums].sum(min_count=1)
-        g["schools"] = grouped["_school"].nunique()
+        known = codes >= 0  # a missing id is not a school
+        group = grouped.ngroup().to_numpy()[known]
+        pairs = pd.unique(group * np.int64(max(len(ids), 1)) + codes[known])
+        g["schools"] = np.bincount(pairs // max(len(ids), 1), minlength=len(g)).astype("int64")
         return g.reset_index()
 
-    region = agg(["year", *ASSESSMENT]).assign(municipality=np.nan)
-    muni = agg(["year", *ASSESSMENT, "municipality"])
-    out = pd.concat([muni, region], ignore_index=True)
-    out["share_fail"] = out["w_fail"] / out["n_fail_known"].replace(0, np.nan)
-    out["share_quality"] = out["w_quality"] / out["n_quality_known"].replace(0, np.nan)
-    out["mean_score"] = out["w_score"] / out["n_score_known"].replace(0, np.nan)
+    out = agg(["year", *ASSESSMENT]).assign(municipality=np.nan)
+    if not region_only:
+        lookup = schools.set_index("school_id")["municipality"]
+        per_id = np.append(lookup.reindex(ids).to_numpy(dtype=object), np.nan)  # -1: no id
+        d["municipality"] = pd.Series(per_id[codes], index=d.index, dtype=lookup.dtype)
+        out = pd.concat([agg(["year", *ASSESSMENT, "municipality"]), out], ignore_index=True)
+    out = out.assign(**_means(out))
     return out[["year", *ASSESSMENT, "municipality", "share_fail", "share_quality",
                 "mean_score", "participants", "schools"]]
+
+
+def regional_means(ind: pd.DataFrame) -> pd.DataFrame:
+    """For every row of ``ind`` (same index): the regional share_fail, share_quality and
+    mean_score of its year × assessment, as in the regional rows of :func:`regional_benchmarks`."""
+    sums = ind.assign(**_weights(ind)).groupby(["year", *ASSESSMENT], dropna=False)[
+        ["w_fail", "w_quality", "w_score", "n_fail_known", "n_quality_known", "n_score_known"]
+    ].transform("sum", min_count=1)
+    return pd.DataFrame(_means(sums), index=ind.index)
 
 
 def school_year_summary(ind: pd.DataFrame) -> pd.DataFrame:
     """School × year aggregates across assessments (participant-weighted), reliable groups only.
 
     Columns: year, school_id, assessments (reliable ones), participants, share_fail,
-    share_quality, mean_fail_gap (mean over assessments of share_fail minus the regional share).
+    share_quality, mean_fail_gap (mean over assessments of share_fail minus the regional share;
+    the regional share is over all groups, reliable or not).
     """
-    reg = regional_benchmarks(ind, pd.DataFrame({"school_id": ind["school_id"].unique(),
-                                                 "municipality": np.nan}))
-    reg = reg[reg["municipality"].isna()][["year", *ASSESSMENT, "share_fail"]]
-    d = ind[ind["reliable"]].merge(reg, on=["year", *ASSESSMENT], suffixes=("", "_region"))
+    reliable = ind["reliable"].to_numpy(dtype=bool)
+    d = ind[reliable]
     d = d.assign(
         w_fail=d["share_fail"] * d["participants"],
         w_quality=d["share_quality"] * d["participants"],
         n_fail_known=d["participants"].where(d["share_fail"].notna(), 0),
         n_quality_known=d["participants"].where(d["share_quality"].notna(), 0),
-        fail_gap=d["share_fail"] - d["share_fail_region"],
+        fail_gap=d["share_fail"] - regional_means(ind)["share_fail"].to_numpy()[reliable],
     )
     g = d.groupby(["year", "school_id"])
     out = pd.DataFrame({

@@ -20,7 +20,7 @@ import pandas as pd
 from . import charts
 from .contract import PROCEDURES, TABLES, assessment_label
 from .errors import UserError
-from .indicators import ASSESSMENT, compute_indicators, regional_benchmarks
+from .indicators import ASSESSMENT, compute_indicators, regional_benchmarks, regional_means
 from .programme import programme_scores, programme_summary
 from .risk_profiles import (
     FACTOR_COLUMNS,
@@ -49,11 +49,17 @@ LIST_COLUMNS = ["year", "school_id", *FLAGS, "reasons", "list_change"]
 
 # --- yearly lists ---------------------------------------------------------------------------
 
-def yearly_lists(dataset, params: dict) -> pd.DataFrame:
-    """The identification of every year of the data stacked: LIST_COLUMNS."""
+def yearly_lists(dataset, params: dict, known: dict | None = None) -> pd.DataFrame:
+    """The identification of every year of the data stacked: LIST_COLUMNS.
+
+    ``known`` maps a year to its ``identify(dataset, year, params)`` table when that is already
+    computed; the other years are identified here.
+    """
     from .identification import identify
 
-    frames = [identify(dataset, y, params).assign(year=y) for y in dataset.years]
+    known = known or {}
+    frames = [(known[y] if y in known else identify(dataset, y, params)).assign(year=y)
+              for y in dataset.years]
     return normalise_lists(pd.concat(frames, ignore_index=True))
 
 
@@ -195,14 +201,12 @@ def group_dynamics(ind: pd.DataFrame, lists: pd.DataFrame, schools: pd.DataFrame
     (on the list of the year before). Columns: year, procedure, grade, subject, assessment,
     group, group_label, share_fail, share_quality, mean_score, participants, schools.
     """
-    parts = [regional_benchmarks(ind, schools).assign(group="region")]
+    parts = [regional_benchmarks(ind, schools, region_only=True).assign(group="region")]
     for name, members in _groups(lists, flag).items():
         sub = ind.merge(members, on=["year", "school_id"])
-        parts.append(regional_benchmarks(sub, schools).assign(group=name))
-    out = pd.concat(parts, ignore_index=True)
-    out = out[out["municipality"].isna()].drop(columns="municipality")
-    out["assessment"] = [assessment_label(p, g, s) for p, g, s in
-                         out[ASSESSMENT].itertuples(index=False)]
+        parts.append(regional_benchmarks(sub, schools, region_only=True).assign(group=name))
+    out = pd.concat(parts, ignore_index=True).drop(columns="municipality")
+    out["assessment"] = _assessment_labels(out)
     out["group_label"] = out["group"].map(GROUP_LABELS)
     cols = ["year", *ASSESSMENT, "assessment", "group", "group_label", "share_fail",
             "share_quality", "mean_score", "participants", "schools"]
@@ -241,10 +245,9 @@ def overall_dynamics(ind: pd.DataFrame, lists: pd.DataFrame, flag: str) -> pd.Da
 def school_overall(ind: pd.DataFrame) -> pd.DataFrame:
     """Per year × school: share_fail / share_quality over its assessments and the region's on the
     same assessments (regional shares weighted by the school's participants), reliable groups."""
-    reg = regional_benchmarks(ind, pd.DataFrame({"school_id": ind["school_id"].unique(),
-                                                 "municipality": np.nan}))
-    reg = reg[reg["municipality"].isna()][["year", *ASSESSMENT, "share_fail", "share_quality"]]
-    d = ind[ind["reliable"]].merge(reg, on=["year", *ASSESSMENT], suffixes=("", "_region"))
+    reg = regional_means(ind)
+    d = ind.assign(share_fail_region=reg["share_fail"],
+                   share_quality_region=reg["share_quality"])[ind["reliable"]]
     own = _weighted(d, ["year", "school_id"])
     region = _weighted(d.drop(columns=["share_fail", "share_quality"]).rename(columns={
         "share_fail_region": "share_fail", "share_quality_region": "share_quality"}),
@@ -263,40 +266,54 @@ def leavers(lists: pd.DataFrame, overall: pd.DataFrame, schools: pd.DataFrame,
     list afterwards, <NA> = no later year decided yet), status (Russian).
     """
     w = _wide(lists, flag)
-    years = list(w.columns)
-    fail = overall.pivot(index="school_id", columns="year", values="share_fail")
-    names = schools.set_index("school_id")["name"]
-    rows = []
-    for y in years:
-        if y - 1 not in w.columns:
+    years = w.columns.to_numpy(dtype="int64")
+    on = w.fillna(False).to_numpy(dtype=bool)
+    off = (~w).fillna(False).to_numpy(dtype=bool)
+    decided = w.notna().to_numpy()
+    # per year left: the leavers (row positions in w), the first later year back on the list,
+    # whether there is one, how many later years are decided, whether any later year exists
+    left_year, pos, back, first_back, n_decided, later = [], [], [], [], [], []
+    for i in range(1, len(years)):
+        if years[i - 1] != years[i] - 1:
             continue
-        left = w.index[(_is_true(w[y - 1]) & _is_false(w[y])).to_numpy()]
-        later = [x for x in years if x > y]
-        for school in left:
-            after = w.loc[school, later] if later else pd.Series(dtype="boolean")
-            back = [x for x in later if after.fillna(False)[x]]
-            decided = after.notna().sum()
-            if back:
-                held, status = False, f"вернулась в список в {back[0]} г."
-            elif decided:
-                held, status = True, f"результат удержан: вне списка {int(decided) + 1} г. подряд"
-            elif later:
-                held, status = pd.NA, "нет данных за годы после выхода"
-            else:
-                held, status = pd.NA, "вышла в последнем году данных: удержание покажут следующие годы"
-            f = fail.loc[school] if school in fail.index else pd.Series(dtype="float64")
-            f_known = f.dropna()
-            rows.append({
-                "year_left": int(y), "school_id": school, "name": names.get(school, ""),
-                "share_fail_before": f.get(y - 1, np.nan), "share_fail_left": f.get(y, np.nan),
-                "share_fail_last": f_known.iloc[-1] if len(f_known) else np.nan,
-                "last_year": int(f_known.index[-1]) if len(f_known) else pd.NA,
-                "held": held, "status": status,
-            })
+        rows = np.flatnonzero(on[:, i - 1] & off[:, i])
+        later_on = on[rows, i + 1:]
+        left_year.append(np.full(len(rows), years[i]))
+        pos.append(rows)
+        back.append(later_on.any(axis=1))
+        first_back.append(years[i + 1:][later_on.argmax(axis=1)] if i + 1 < len(years)
+                          else np.zeros(len(rows), dtype="int64"))
+        n_decided.append(decided[rows, i + 1:].sum(axis=1))
+        later.append(np.full(len(rows), i + 1 < len(years)))
+    left_year, pos, back, first_back, n_decided, later = (
+        np.concatenate(a) if a else np.array([], dtype=t) for a, t in
+        ((left_year, "int64"), (pos, "int64"), (back, bool), (first_back, "int64"),
+         (n_decided, "int64"), (later, bool)))
+    school = w.index[pos]
+    fail = overall.set_index(["year", "school_id"])["share_fail"]
+    known = overall[overall["share_fail"].notna()].sort_values("year", kind="stable")
+    last = known.drop_duplicates("school_id", keep="last").set_index("school_id").reindex(school)
+    held = pd.array(~back, dtype="boolean")
+    held[~back & (n_decided == 0)] = pd.NA
+    status = np.select(
+        [back, n_decided > 0, later],
+        ["вернулась в список в " + first_back.astype(str) + " г.",
+         "результат удержан: вне списка " + (n_decided + 1).astype(str) + " г. подряд",
+         "нет данных за годы после выхода"],
+        "вышла в последнем году данных: удержание покажут следующие годы")
+    out = pd.DataFrame({
+        "year_left": left_year, "school_id": school,
+        "name": schools.set_index("school_id")["name"].reindex(school, fill_value="").to_numpy(),
+        "share_fail_before": fail.reindex(pd.MultiIndex.from_arrays([left_year - 1, school]))
+        .to_numpy(),
+        "share_fail_left": fail.reindex(pd.MultiIndex.from_arrays([left_year, school])).to_numpy(),
+        "share_fail_last": last["share_fail"].to_numpy(),
+        "last_year": last["year"].astype("Int64").to_numpy(),
+        "held": held, "status": status,
+    })
     cols = ["year_left", "school_id", "name", "share_fail_before", "share_fail_left",
             "share_fail_last", "last_year", "held", "status"]
-    out = pd.DataFrame(rows, columns=cols)
-    return out.astype({"year_left": "int64", "school_id": "str", "name": "str",
+    return out[cols].astype({"year_left": "int64", "school_id": "str", "name": "str",
                        "share_fail_before": "float64", "share_fail_left": "float64",
                        "share_fail_last": "float64", "last_year": "Int64", "held": "boolean",
                        "status": "str"})
@@ -331,12 +348,12 @@ def task_indicators(ind: pd.DataFrame, lists: pd.DataFrame, overall: pd.DataFram
     cohort = _groups(lists, flag)["programme"]
     fail = overall.set_index(["year", "school_id"])["share_fail"]
     for y, members in cohort.groupby("year"):
-        pairs = [(fail.get((y, s), np.nan), fail.get((y - 1, s), np.nan))
-                 for s in members["school_id"]]
-        both = [(a, b) for a, b in pairs if not (np.isnan(a) or np.isnan(b))]
-        if both:
+        now, before = (fail.reindex(pd.MultiIndex.from_arrays(
+            [np.full(len(members), t), members["school_id"]])).to_numpy() for t in (y, y - 1))
+        both = ~(np.isnan(now) | np.isnan(before))
+        if both.any():
             add(y, "Доля школ списка прошлого года с положительной динамикой (доля «2» снизилась)",
-                sum(a < b for a, b in both), len(both),
+                int((now[both] < before[both]).sum()), int(both.sum()),
                 "seed 000, табл. 12, показатель 5; seed 004, показатель 5.4")
         sub = ind.merge(members, on=["year", "school_id"])
         for procs, text, source in (
@@ -356,20 +373,23 @@ def task_indicators(ind: pd.DataFrame, lists: pd.DataFrame, overall: pd.DataFram
 
 # --- school cards -----------------------------------------------------------------------------
 
-def card_history(ind: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
+def card_history(ind: pd.DataFrame) -> pd.DataFrame:
     """Per school × year × assessment: its indicators beside the region's."""
-    reg = regional_benchmarks(ind, schools)
-    reg = reg[reg["municipality"].isna()][["year", *ASSESSMENT, "share_fail", "share_quality",
-                                            "mean_score"]]
+    reg = regional_means(ind)
     out = ind[["year", "school_id", *ASSESSMENT, "participants", "share_fail", "share_quality",
-               "mean_score", "reliable"]].merge(reg, on=["year", *ASSESSMENT], how="left",
-                                                suffixes=("", "_region"))
-    out["assessment"] = [assessment_label(p, g, s) for p, g, s in
-                         out[ASSESSMENT].itertuples(index=False)]
+               "mean_score", "reliable"]].assign(**{f"{c}_region": reg[c] for c in reg})
+    out["assessment"] = _assessment_labels(out)
     order = {p: i for i, p in enumerate(PROCEDURES)}
     return out.sort_values(["school_id", *ASSESSMENT, "year"],
                            key=lambda c: c.map(order) if c.name == "procedure" else c
                            ).reset_index(drop=True)
+
+
+def _assessment_labels(frame: pd.DataFrame) -> pd.Series:
+    """:func:`assessment_label` of every row, formatted once per distinct assessment."""
+    grouped = frame.groupby(ASSESSMENT, sort=False, dropna=False)
+    labels = np.array([assessment_label(*key) for key in grouped.size().index], dtype=object)
+    return pd.Series(labels[grouped.ngroup().to_numpy()], index=frame.index, dtype="str")
 
 
 def card_profile(lists: pd.DataFrame, differentiation: pd.DataFrame | None,
@@ -536,13 +556,22 @@ def plot_overall_dynamics(overall: pd.DataFrame, measure: str = "share_fail", ax
 
 # --- the report -------------------------------------------------------------------------------
 
-def monitoring_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]:
-    """All tables of the monitoring notebook and of the school cards, computed once."""
+def monitoring_tables(dataset, year: int, params: dict,
+                      computed: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+    """All tables of the monitoring notebook and of the school cards, computed once.
+
+    ``computed``: the tables of the reports before this one (as :func:`shnor.runner.build_tables`
+    passes them); their ``identification`` (the list of ``year``) and ``differentiation`` are
+    reused. Without them (standalone use) both are computed here, with the same result.
+    """
     from .differentiation import differentiate
 
+    computed = computed or {}
     ind = compute_indicators(dataset.results, params)
-    lists = yearly_lists(dataset, params)
-    diff = differentiate(dataset, year, params)
+    known = {int(year): computed["identification"]} if "identification" in computed else {}
+    lists = yearly_lists(dataset, params, known)
+    diff = (computed["differentiation"] if "differentiation" in computed
+            else differentiate(dataset, year, params))
     return build_monitoring_tables(dataset, year, params, ind, lists, diff)
 
 
@@ -586,7 +615,7 @@ def build_monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
         "risk_matrix": matrix,
         "risk_groups": factor_groups(prof_year, params),
         "risk_check": check_profiles(prof_year, expected, listed),
-        "card_history": card_history(ind, dataset.schools),
+        "card_history": card_history(ind),
         "card_overall": overall,
         "card_profile": card_profile(lists, differentiation, matrix, dataset.schools, year,
                                      flag),
@@ -598,8 +627,8 @@ def build_monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
 def monitoring_notes(dataset, year: int, params: dict, tables: dict, p_year) -> pd.DataFrame:
     """Sentences for the report about what is missing or notable: columns topic, text."""
     notes = [(table if table != "risk_profiles" else "risk",
-               f"Таблица «{TABLES[table].title}» ({table}) исключена из расчёта из-за ошибок во "
-               f"входных данных ({len(problems)}); список ошибок — в отчёте «Обзор данных».")
+              (f"Таблица «{TABLES[table].title}» ({table}) исключена из расчёта из-за ошибок во "
+               f"входных данных ({len(problems)}); список ошибок — в отчёте «Обзор данных»."))
              for table, problems in dataset.excluded.items()]
     if dataset.programme is None or dataset.programme.empty:
         notes.append(("programme", ("Таблица показателей программы (programme) не предоставлена: "

@@ -98,7 +98,8 @@ def _data_quality(status: pd.DataFrame, ind: pd.DataFrame, social: pd.DataFrame,
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
-def overview_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]:
+def overview_tables(dataset, year: int, params: dict,
+                    computed: dict | None = None) -> dict[str, pd.DataFrame]:
     """Indicators (the SPEC output contract), benchmarks, coverage and data quality.
 
     Tables: ``indicators`` (year ≤ ``year``, columns of ``indicators.csv``), ``regional``,

@@ -12,23 +12,10 @@ import html
 
 import pandas as pd
 
-from .contract import RISK_LEVEL_LABELS, RISK_LEVELS
+from .contract import RISK_FACTOR_LABELS, RISK_LEVEL_LABELS, RISK_LEVELS
 
 FACTORS = tuple(range(1, 11))
 
-# Factor names as printed in seed 000 tables 4–6.
-FACTOR_NAMES = {
-    1: "Низкий уровень оснащения школы",
-    2: "Дефицит педагогических кадров",
-    3: "Недостаточная предметная и методическая компетентность педагогических работников",
-    4: "Риски низкой адаптивности учебного процесса",
-    5: "Несформированность внутришкольной системы повышения квалификации",
-    6: "Высокая доля обучающихся с рисками учебной неуспешности",
-    7: "Высокая доля обучающихся с ОВЗ",
-    8: "Низкое качество преодоления языковых и культурных барьеров",
-    9: "Пониженный уровень качества школьной образовательной и воспитательной среды",
-    10: "Низкий уровень вовлеченности родителей",
-}
 FACTOR_SHORT = {
     1: "1 Оснащение", 2: "2 Дефицит кадров", 3: "3 Компетентность педагогов",
     4: "4 Адаптивность обучения", 5: "5 Повышение квалификации", 6: "6 Учебная неуспешность",
@@ -84,12 +71,9 @@ def check_profiles(profiles: pd.DataFrame, expected_ids, listed_ids=None) -> pd.
         labels = ", ".join(RISK_LEVEL_LABELS[lv] for lv in levels)
         rows.append({"school_id": school, "factor": factor,
                      "problem": f"уровень указан {len(levels)} раза: {labels}"})
-    present = set(counts.index)
-    for school in expected:
-        for factor in FACTORS:
-            if (school, factor) not in present:
-                rows.append({"school_id": school, "factor": factor,
-                             "problem": "нет уровня значимости"})
+    grid = pd.MultiIndex.from_product([expected, list(FACTORS)])
+    rows += [{"school_id": school, "factor": factor, "problem": "нет уровня значимости"}
+             for school, factor in grid[~grid.isin(counts.index)]]
     extra = sorted(set(good["school_id"]) - listed - set(expected), key=id_sort_key)
     for school in extra:
         rows.append({"school_id": school, "factor": pd.NA,
@@ -108,9 +92,8 @@ def risk_matrix(profiles: pd.DataFrame, schools: pd.DataFrame, expected_ids=()) 
     none). Columns: school_id, name, factor_1 … factor_10 (high / medium / low, ``conflict`` when
     several levels were given, empty when none), n_high.
     """
-    good = profiles[_valid(profiles)]
-    agg = good.groupby(["school_id", "factor"])["level"].agg(
-        lambda s: s.iloc[0] if s.nunique() == 1 else CONFLICT)
+    levels = profiles[_valid(profiles)].groupby(["school_id", "factor"])["level"]
+    agg = levels.first().where(levels.nunique() == 1, CONFLICT)
     wide = agg.unstack("factor").reindex(columns=list(FACTORS))
     ids = pd.Index(pd.unique(pd.concat([pd.Series(wide.index, dtype="str"),
                                         pd.Series(list(expected_ids), dtype="str")])))
@@ -175,7 +158,7 @@ def risk_matrix_html(matrix: pd.DataFrame) -> str:
     Cells carry the level label on the level's colour; school names are escaped.
     """
     labels = {**RISK_LEVEL_LABELS, CONFLICT: "противоречие", "": ""}
-    head = "".join(f'<th title="{html.escape(FACTOR_NAMES[f])}">{html.escape(FACTOR_SHORT[f])}'
+    head = "".join(f'<th title="{html.escape(RISK_FACTOR_LABELS[f])}">{html.escape(FACTOR_SHORT[f])}'
                    "</th>" for f in FACTORS)
     rows = []
     for r in matrix.itertuples(index=False):

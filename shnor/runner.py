@@ -36,8 +36,9 @@ from .manifest import build_manifest, write_manifest
 from .paths import DATA_PROCESSED, NOTEBOOKS_DIR, REPORTS_DIR
 from .report import PARAMS_FILE, RUN_FILE, suppress_small_counts
 
-# Report modules, in report order. Each has `<name>_tables(dataset, year, params)` and
-# `<name>_sheets(tables)`; this list is the one place that names them.
+# Report modules, in report order. Each has `<name>_tables(dataset, year, params, computed=None)`
+# (``computed``: the tables of the reports before it, to reuse) and `<name>_sheets(tables)`;
+# this list is the one place that names them.
 REPORT_MODULES = ("overview", "identification", "differentiation", "monitoring")
 
 CARD_NOTEBOOK = "school_card.ipynb"
@@ -70,11 +71,12 @@ def _load_dataset(path):
 
 
 def build_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]:
-    """Every table of every report, computed once (names are unique across reports)."""
+    """Every table of every report, computed once (names are unique across reports); each report
+    receives the tables of the reports before it."""
     tables: dict[str, pd.DataFrame] = {}
     for name in REPORT_MODULES:
         module = import_module(f"shnor.{name}")
-        produced = getattr(module, f"{name}_tables")(dataset, year, params)
+        produced = getattr(module, f"{name}_tables")(dataset, year, params, dict(tables))
         clash = sorted(set(produced) & set(tables))
         if clash:
             raise RuntimeError(f"Report «{name}» repeats table names {clash}")

@@ -3,7 +3,12 @@ import pandas as pd
 import pytest
 
 from shnor.config import load_config
-from shnor.indicators import compute_indicators, regional_benchmarks, school_year_summary, with_changes
+from shnor.indicators import (
+    compute_indicators,
+    regional_benchmarks,
+    school_year_summary,
+    with_changes,
+)
 
 
 def _results(rows):
@@ -52,3 +57,4 @@ def test_regional_mean_is_participant_weighted():
     assert region["share_fail"] == pytest.approx(8 / 40)
     summ = school_year_summary(ind).set_index("school_id")
     assert summ.loc["001", "mean_fail_gap"] == pytest.approx(0.5 - 0.2)
+    assert (summ.loc["001", "assessments"], summ.loc["001", "participants"]) == (1, 10)
