@@ -74,15 +74,14 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .errors import ValidationFailed
+    from .errors import ValidationFailed, problem_lines
     from .loading import describe, load_dataset
 
     try:
         ds = load_dataset(args.path)  # validates once; the problems travel in the exception
     except ValidationFailed as exc:
         print(f"Найдено проблем: {len(exc.problems)}")
-        for i, pr in enumerate(exc.problems, 1):
-            print(f"{i}. {pr}")
+        print("\n".join(problem_lines(exc.problems)))
         return 2
     print(f"Набор данных «{args.path}» корректен.")
     print(describe(ds))

@@ -40,6 +40,30 @@ class ValidationFailed(UserError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        lines = [f"Найдено проблем во входных данных: {len(self.problems)}"]
-        lines += [f"  {i}. {p}" for i, p in enumerate(self.problems, 1)]
-        super().__init__("\n".join(lines))
+        super().__init__("\n".join(
+            [f"Найдено проблем во входных данных: {len(self.problems)}"]
+            + [f"  {line}" for line in problem_lines(self.problems)]))
+
+
+# A systematic mistake (percentages instead of counts in a whole column) would otherwise print
+# one line per row of a regional file; the API keeps every problem.
+SAME_PROBLEM_SHOWN = 5
+
+
+def problem_lines(problems: list[Problem], shown: int = SAME_PROBLEM_SHOWN) -> list[str]:
+    """Numbered lines for printing: at most ``shown`` problems of one kind (same file, sheet,
+    column and rule), then one line saying how many more rows have it."""
+    kind = [(p.file, p.sheet, p.column, p.rule) for p in problems]
+    total: dict[tuple, int] = {}
+    for k in kind:
+        total[k] = total.get(k, 0) + 1
+    lines, seen = [], {}
+    for i, (p, k) in enumerate(zip(problems, kind), 1):
+        seen[k] = seen.get(k, 0) + 1
+        if seen[k] <= shown:
+            lines.append(f"{i}. {p}")
+        if seen[k] == shown and total[k] > shown:
+            where = f"столбец «{p.column}»" if p.column else f"файл «{p.file}»"
+            lines.append(f"   … и ещё строк с той же проблемой ({where}: {p.rule}): "
+                         f"{total[k] - shown}")
+    return lines
