@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from .config import load_config
@@ -113,34 +112,39 @@ def aggregate_students(files: list[str | Path], params: dict,
     with tempfile.TemporaryDirectory(prefix="shnor-aggregate-") as tmp:
         sources, copies = _sources(con, paths, Path(tmp))
         rows = [_source_rows(src, params) for src in sources]
-        # Stage 1 (the only pass over the students): counts per raw key × row code. The key
-        # keeps its type when all sources agree, else it is compared as text.
+        # Stage 1 (the only pass over the students): per raw key × score code, the rows of
+        # each mark code as filtered counts. The key keeps its type when all sources agree,
+        # else it is compared as text.
         types = _key_types(sources)
         columns = ", ".join(f"{v} {types[v]}" for v in _RAW.values())
-        con.execute(f"CREATE TEMP TABLE groups ({columns}, code INTEGER, n BIGINT, "
-                    "score_sum DOUBLE)")
+        marks = ", ".join(f"m{m} BIGINT" for m in _MARKS)
+        con.execute(f"CREATE TEMP TABLE groups ({columns}, score_code INTEGER, n BIGINT, "
+                    f"{marks}, score_sum DOUBLE)")
         for src, sql in zip(sources, rows):
             _run(con, f"""INSERT INTO groups
-                SELECT {', '.join(f'CAST({v} AS {types[v]})' for v in _RAW.values())}, code, n,
-                       score_sum
-                FROM (SELECT {', '.join(_RAW.values())}, code, count(*) AS n,
-                             sum(score_num) AS score_sum
+                SELECT {', '.join(f'CAST({v} AS {types[v]})' for v in _RAW.values())},
+                       score_code, n, {', '.join(f'm{m}' for m in _MARKS)}, score_sum
+                FROM (SELECT {', '.join(_RAW.values())}, score_code, count(*) AS n,
+                             {', '.join(f'count(*) FILTER (mark_code = {m}) AS m{m}'
+                                        for m in _MARKS)},
+                             sum(score_num) FILTER (mark_code <> {_MARK_BAD}) AS score_sum
                       FROM ({sql}) GROUP BY ALL)""", src.files)
-        # Stage 2 (small): canonical key and rule per group, then sums per key and rule.
-        con.execute(f"CREATE TEMP VIEW classified AS {_classified(con, params, types)}")
-        high_bin = _SCORE_BIN0 + _thresholds(agg).index(float(agg["high_score"])) + 1
-        sums = con.execute(_sums(high_bin)).df()
-        bad = sums[sums["rule"].notna()]
-        examples = _examples(con, rows, types, agg["examples_per_rule"], paths) if len(bad) \
-            else pd.DataFrame(columns=["rule", "file", "column", "value", "school_id"])
+        # Stage 2 (small): canonical key and rows per rule for each group (a table: the queries
+        # below and the examples all read it), then the finished results table and the counts
+        # of invalid rows.
+        con.execute(f"CREATE TEMP TABLE classified AS {_classified(con, params, types)}")
+        results = con.sql(_RESULTS_SQL).to_arrow_table().to_pandas()  # faster than .df()
+        totals = con.execute(_invalid_sql()).fetchone()
+        examples = _examples(con, rows, types, agg["examples_per_rule"], paths) \
+            if any(totals[1:]) else pd.DataFrame(columns=["rule", "file", "column", "value",
+                                                          "school_id"])
     examples["file"] = examples["file"].replace(copies)
-    counts = bad.groupby("rule")["n"].sum()
     counts = pd.DataFrame(
-        [(r, RULES[r][1], int(counts[r])) for r in RULES if r in counts.index],
+        [(r, RULES[r][1], int(rows)) for r, rows in zip(RULES, totals[1:]) if rows],
         columns=["rule", "description", "rows"],
     )
-    invalid = InvalidRows(counts, examples, total_rows=int(sums["n"].sum()))
-    return _results(sums[sums["rule"].isna()], params), invalid
+    invalid = InvalidRows(counts, examples, total_rows=int(totals[0] or 0))
+    return _finish(results, params), invalid
 
 
 def aggregate_command(files: list[str], out: str, strict: bool = False,
@@ -275,9 +279,10 @@ _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "
             "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
 _RAW = {"year": "year_v", "school_id": "school_v", "procedure": "procedure_v", "grade": "grade_v",
         "subject": "subject_v"}  # key column -> its name as read (before checks and aliases)
-# Row code = 16 × mark code + score code. Mark code: 0 none, 2–5 the mark, 9 invalid. Score code:
-# 0 none, 1 not a number or negative, 2 above max_score, 3 + (thresholds ≤ score) otherwise.
+# Mark code: 0 none, 2–5 the mark, 9 invalid. Score code: 0 none, 1 not a number or negative,
+# 2 above max_score, 3 + (thresholds ≤ score) otherwise.
 _MARK_BAD, _SCORE_BAD, _SCORE_ABOVE, _SCORE_BIN0 = 9, 1, 2, 3
+_MARKS = (0, 2, 3, 4, 5, _MARK_BAD)
 
 
 def _thresholds(agg: dict) -> list[float]:
@@ -320,7 +325,8 @@ def _text_sql(expr: str, typ: str) -> str:
 
 
 def _source_rows(src: _Source, params: dict) -> str:
-    """SELECT per student row: raw key columns (as typed), row code, score, raw mark/score, file.
+    """SELECT per student row: raw key columns (as typed), mark and score codes, score, raw
+    mark/score, file.
 
     The key is left as read so that the pass over millions of rows only hashes it; mapping
     aliases and checking values happen on the grouped table.
@@ -368,7 +374,8 @@ def _source_rows(src: _Source, params: dict) -> str:
                   f"WHEN {score} > {float(agg['max_score'])} THEN {_SCORE_ABOVE} "
                   f"ELSE {_SCORE_BIN0} + {bins} END")
     keys = ", ".join(f"{raw(c)} AS {v}" for c, v in _RAW.items())
-    return (f"SELECT {keys}, 16 * ({mark_code}) + ({score_code}) AS code, {score} AS score_num, "
+    return (f"SELECT {keys}, {mark_code} AS mark_code, {score_code} AS score_code, "
+            f"{score} AS score_num, "
             f"CAST({raw('mark')} AS VARCHAR) AS mark_raw, "
             f"CAST({raw('score')} AS VARCHAR) AS score_raw, {_quote(_FILE)} AS file "
             f"FROM {src.relation}")
@@ -390,7 +397,10 @@ def _value_map(con, column: str) -> str:
 
 
 def _classified(con, params: dict, types: dict[str, str]) -> str:
-    """Stage 2 over the grouped table: canonical key, the first rule broken (or NULL), fail."""
+    """Stage 2 over the grouped table: canonical key, the rule the key breaks (or NULL), and
+    per group the rows breaking each row rule, the valid rows and their contributions to the
+    results columns. The key checks run once per distinct year × procedure × grade × subject
+    (temp table ``keys``)."""
     agg, data = params["aggregation"], params["data"]
 
     def pairs(mapping: dict) -> str:
@@ -405,101 +415,124 @@ def _classified(con, params: dict, types: dict[str, str]) -> str:
     # score < min_score ⇔ score code ≤ 3 + position of min_score among the cut points
     fail_bin = " ".join(f"WHEN {_lit(s)} THEN {_SCORE_BIN0 + cuts.index(float(v))}"
                         for s, v in agg["min_score"].items())
-    return f"""
-        SELECT *,
-               CASE WHEN scored AND score_code >= {_SCORE_BIN0}
-                    THEN score_code <= (CASE subject {fail_bin} END)
-                    ELSE mark_code = 2 END AS fail,
+    high_bin = _SCORE_BIN0 + cuts.index(float(agg["high_score"])) + 1
+    parts = [v for v in _RAW.values() if v != "school_v"]
+    con.execute(f"""CREATE TEMP TABLE keys AS
+        SELECT {', '.join(parts)}, year_num, grade_num, procedure, subject,
+               coalesce({pairs(agg['score_subjects'])}, false) AS scored,
                CASE
-                 WHEN school_id IS NULL THEN 'no_school'
                  WHEN year_num IS NULL OR year_num <> floor(year_num)
                       OR year_num < {int(data['year_min'])} OR year_num > {int(data['year_max'])}
                    THEN 'bad_year'
                  WHEN procedure IS NULL THEN 'bad_procedure'
                  WHEN subject IS NULL OR NOT ({pairs(agg['subjects'])}) THEN 'bad_subject'
                  WHEN grade_num IS NULL OR NOT ({grade_ok}) THEN 'bad_grade'
-                 WHEN mark_code = {_MARK_BAD} THEN 'bad_mark'
-                 WHEN scored AND score_code IN ({_SCORE_BAD}, {_SCORE_ABOVE}) THEN 'bad_score'
-                 WHEN NOT scored AND mark_code = 0 THEN 'no_mark'
-                 WHEN mark_code = 0 AND score_code = 0 THEN 'no_result'
-               END AS rule
-        FROM (SELECT *, coalesce({pairs(agg['score_subjects'])}, false) AS scored
-              FROM (SELECT *,
-                           {_number_sql('year_v', types['year_v'])} AS year_num,
-                           {_number_sql('grade_v', types['grade_v'])} AS grade_num,
-                           {_text_sql('school_v', types['school_v'])} AS school_id,
-                           {_value_map(con, 'procedure')} AS procedure,
-                           {_value_map(con, 'subject')} AS subject,
-                           code // 16 AS mark_code, code % 16 AS score_code
-                    FROM groups))"""
-
-
-def _sums(high_bin: int) -> str:
-    """Counts per canonical key and rule (NULL rule = valid rows), sorted by the key."""
+               END AS part_rule
+        FROM (SELECT *, {_number_sql('year_v', types['year_v'])} AS year_num,
+                     {_number_sql('grade_v', types['grade_v'])} AS grade_num,
+                     {_value_map(con, 'procedure')} AS procedure,
+                     {_value_map(con, 'subject')} AS subject
+              FROM (SELECT DISTINCT {', '.join(parts)} FROM groups))""")
+    on = " AND ".join(f"g.{v} IS NOT DISTINCT FROM k.{v}" for v in parts)
+    # Row rules in checking order: an invalid mark, then (scored) an invalid score, then a
+    # missing mark (mark-based) or a missing result. ``marked``: the marks of the group count.
     return f"""
-    SELECT CAST(year_num AS BIGINT) AS year, school_id, procedure,
-           CAST(grade_num AS BIGINT) AS grade, subject, rule, any_value(scored) AS scored,
-           sum(n) AS n,
-           sum(n) FILTER (mark_code > 0) AS with_mark,
-           sum(n) FILTER (score_code >= {_SCORE_BIN0}) AS with_score,
-           sum(n) FILTER (fail) AS n_fail,
-           sum(n) FILTER (mark_code = 3) AS n_mark3,
-           sum(n) FILTER (mark_code = 4) AS n_mark4,
-           sum(n) FILTER (mark_code = 5) AS n_mark5,
-           sum(n) FILTER (score_code >= {high_bin}) AS high_scores,
-           sum(n * mark_code) FILTER (mark_code > 0) AS mark_sum,
-           sum(score_sum) FILTER (score_code >= {_SCORE_BIN0}) AS score_sum
-    FROM classified GROUP BY ALL
+        SELECT *,
+               CASE WHEN score_fail IS NULL THEN CASE WHEN marked THEN m2 ELSE 0 END
+                    WHEN score_fail THEN valid ELSE 0 END AS n_fail,
+               CASE WHEN score_code >= {_SCORE_BIN0} THEN valid ELSE 0 END AS with_score,
+               CASE WHEN score_code >= {high_bin} THEN valid ELSE 0 END AS high_scores
+        FROM (SELECT *, n - bad_mark - bad_score - no_mark - no_result AS valid
+        FROM (SELECT *,
+                     CASE WHEN marked THEN m2 + m3 + m4 + m5 ELSE 0 END AS with_mark,
+                     {', '.join(f'CASE WHEN marked THEN m{m} ELSE 0 END AS n_mark{m}'
+                                for m in (3, 4, 5))},
+                     CASE WHEN marked THEN 2 * m2 + 3 * m3 + 4 * m4 + 5 * m5 ELSE 0 END
+                       AS mark_sum,
+                     CASE WHEN score_code >= {_SCORE_BIN0} THEN score_sum END AS score_total,
+                     CASE WHEN scored AND score_code IN ({_SCORE_BAD}, {_SCORE_ABOVE})
+                          THEN n - bad_mark ELSE 0 END AS bad_score,
+                     CASE WHEN NOT scored THEN m0 ELSE 0 END AS no_mark,
+                     CASE WHEN scored AND score_code = 0 THEN m0 ELSE 0 END AS no_result,
+                     CASE WHEN scored AND score_code >= {_SCORE_BIN0}
+                          THEN score_code <= (CASE subject {fail_bin} END) END AS score_fail
+              FROM (SELECT *,
+                           m{_MARK_BAD} AS bad_mark,
+                           NOT (scored AND score_code IN ({_SCORE_BAD}, {_SCORE_ABOVE})) AS marked,
+                           CASE WHEN school_id IS NULL THEN 'no_school' ELSE part_rule END
+                             AS key_rule
+                    FROM (SELECT g.*, k.* EXCLUDE ({', '.join(parts)}),
+                                 {_text_sql('g.school_v', types['school_v'])} AS school_id
+                          FROM groups g JOIN keys k ON {on}))))"""
+
+
+# The results table (rules: module doc) from the valid rows of each canonical key; the mean is
+# left unrounded (rounded in pandas: half to even, as before).
+_RESULTS_SQL = """
+    SELECT year, school_id, procedure, grade, subject,
+           CAST(n AS DOUBLE) AS participants, CAST(n_fail AS DOUBLE) AS n_fail,
+           """ + ", ".join(f"CASE WHEN with_mark = n THEN CAST(n_mark{m} AS DOUBLE) END "
+                           f"AS n_mark{m}" for m in (3, 4, 5)) + """,
+           CASE WHEN scored AND with_score = n THEN CAST(high_scores AS DOUBLE) END AS n_high,
+           CASE WHEN NOT scored THEN CAST(mark_sum AS DOUBLE) / n
+                WHEN with_score = n THEN score_sum / n END AS mean_score
+    FROM (SELECT CAST(year_num AS BIGINT) AS year, school_id, procedure,
+                 CAST(grade_num AS BIGINT) AS grade, subject, any_value(scored) AS scored,
+                 sum(valid) AS n, sum(n_fail) AS n_fail, sum(with_mark) AS with_mark,
+                 sum(with_score) AS with_score, sum(n_mark3) AS n_mark3, sum(n_mark4) AS n_mark4,
+                 sum(n_mark5) AS n_mark5, sum(high_scores) AS high_scores,
+                 sum(mark_sum) AS mark_sum, sum(score_total) AS score_sum
+          FROM classified WHERE key_rule IS NULL GROUP BY ALL HAVING sum(valid) > 0)
     ORDER BY year, school_id, procedure, grade, subject"""
+
+
+def _invalid_sql() -> str:
+    """One row: all rows read, then the invalid rows of each rule in the order of RULES."""
+    key_rules = list(RULES)[:5]
+    return f"""
+    SELECT sum(n),
+           {', '.join(f'sum(n) FILTER (key_rule = {_lit(r)})' for r in key_rules)},
+           {', '.join(f'sum({r}) FILTER (key_rule IS NULL)' for r in list(RULES)[5:])}
+    FROM classified"""
 
 
 def _examples(con, rows: list[str], types: dict[str, str], k: int,
               files: list[Path]) -> pd.DataFrame:
-    """A few rows of each rule: source rows whose raw key and row code form an invalid group."""
+    """A few rows of each rule: source rows of the groups with invalid rows, with their rule."""
     shown = {**_RAW, "mark": "mark_raw", "score": "score_raw"}
-    raw = " ".join(f"WHEN {_lit(rule)} THEN CAST(r.{shown[col]} AS VARCHAR)"
+    raw = " ".join(f"WHEN {_lit(rule)} THEN CAST({shown[col]} AS VARCHAR)"
                    for rule, (col, _) in RULES.items())
     column = " ".join(f"WHEN {_lit(rule)} THEN {_lit(_COLUMN_TITLES[col])}"
                       for rule, (col, _) in RULES.items())
     typed = " UNION ALL ".join(
-        f"SELECT {', '.join(f'CAST({v} AS {types[v]}) AS {v}' for v in _RAW.values())}, code, "
-        f"mark_raw, score_raw, file FROM ({sql})" for sql in rows)
-    on = " AND ".join(f"r.{c} IS NOT DISTINCT FROM b.{c}" for c in (*_RAW.values(), "code"))
+        f"SELECT {', '.join(f'CAST({v} AS {types[v]}) AS {v}' for v in _RAW.values())}, "
+        f"mark_code, score_code, mark_raw, score_raw, file FROM ({sql})" for sql in rows)
+    on = " AND ".join(f"r.{c} IS NOT DISTINCT FROM b.{c}" for c in (*_RAW.values(), "score_code"))
     ex = _run(con, f"""
-        WITH bad AS (SELECT DISTINCT {', '.join(_RAW.values())}, code, rule FROM classified
-                     WHERE rule IS NOT NULL)
-        SELECT b.rule, r.file, CASE b.rule {column} END AS column,
-               CASE b.rule {raw} END AS value,
-               {_text_sql('r.school_v', types['school_v'])} AS school_id
-        FROM ({typed}) r JOIN bad b ON {on}
-        QUALIFY row_number() OVER (PARTITION BY b.rule ORDER BY r.file, r.school_v) <= {int(k)}""",
+        WITH bad AS (SELECT {', '.join(_RAW.values())}, score_code, key_rule, scored
+                     FROM classified WHERE key_rule IS NOT NULL OR valid < n)
+        SELECT rule, file, CASE rule {column} END AS column, CASE rule {raw} END AS value,
+               {_text_sql('school_v', types['school_v'])} AS school_id
+        FROM (SELECT r.*, coalesce(b.key_rule, CASE
+                WHEN r.mark_code = {_MARK_BAD} THEN 'bad_mark'
+                WHEN b.scored AND r.score_code IN ({_SCORE_BAD}, {_SCORE_ABOVE}) THEN 'bad_score'
+                WHEN NOT b.scored AND r.mark_code = 0 THEN 'no_mark'
+                WHEN r.mark_code = 0 AND r.score_code = 0 THEN 'no_result' END) AS rule
+              FROM ({typed}) r JOIN bad b ON {on})
+        WHERE rule IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY rule ORDER BY file, school_v) <= {int(k)}""",
               files)
     order = {r: i for i, r in enumerate(RULES)}
     return ex.sort_values(["rule", "file", "school_id"], key=lambda s: s.map(order)
                           if s.name == "rule" else s).reset_index(drop=True)
 
 
-def _results(sums: pd.DataFrame, params: dict) -> pd.DataFrame:
-    agg = params["aggregation"]
-    n = sums["n"].astype(float)
-    all_marks = sums["with_mark"] == sums["n"]
-    all_scores = sums["with_score"] == sums["n"]
-    scored = sums["scored"].astype(bool)
-    out = pd.DataFrame({
-        "year": sums["year"].astype("int64"),
-        "school_id": sums["school_id"].astype(str),
-        "procedure": sums["procedure"].astype(str),
-        "grade": sums["grade"].astype("int64"),
-        "subject": sums["subject"].astype(str),
-        "participants": n,
-        "n_fail": sums["n_fail"].fillna(0).astype(float),
-        **{c: sums[c].fillna(0).astype(float).where(all_marks)
-           for c in ("n_mark3", "n_mark4", "n_mark5")},
-        "n_high": sums["high_scores"].fillna(0).astype(float).where(scored & all_scores),
-        "mean_score": np.where(scored, (sums["score_sum"] / n).where(all_scores),
-                               sums["mark_sum"] / n).astype(float),
-    })
-    out["mean_score"] = out["mean_score"].round(int(agg["mean_score_decimals"]))
+def _finish(results: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """Canonical dtypes and the rounded mean for the table built in SQL."""
+    out = results.astype({"year": "int64", "school_id": str, "procedure": str, "grade": "int64",
+                          "subject": str})
+    out["mean_score"] = out["mean_score"].round(
+        int(params["aggregation"]["mean_score_decimals"]))
     return out[RESULT_COLUMNS].reset_index(drop=True)
 
 

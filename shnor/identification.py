@@ -25,6 +25,7 @@ from .low_results import (
     UNKNOWN,
     YES,
     evidence,
+    evidence_groups,
     risk_code,
     scope_groups,
     scope_text,
@@ -64,7 +65,15 @@ def _texts(frame: pd.DataFrame, index: pd.Index, by: str = "school_id") -> pd.Se
     """«; »-joined ``text`` per school, aligned to ``index`` ("" where there is none)."""
     if frame.empty:
         return pd.Series("", index=index)
-    return frame.groupby(by, sort=False)["text"].agg("; ".join).reindex(index, fill_value="")
+    # the k-th text of every school appended at once (a Python join per school is slow at scale)
+    key = frame[by]
+    pos = key.groupby(key, sort=False).cumcount().to_numpy()
+    keys, text = key.to_numpy(), frame["text"]
+    out = pd.Series(text.to_numpy()[pos == 0], index=keys[pos == 0])
+    for k in range(1, int(pos.max()) + 1):
+        nth = pd.Series(("; " + text[pos == k]).to_numpy(), index=keys[pos == k])
+        out = out + nth.reindex(out.index, fill_value="")
+    return out.reindex(index, fill_value="")
 
 
 def _grid_years(year: int, params: dict) -> list[int]:
@@ -78,14 +87,24 @@ def yearly_decisions(dataset, year: int, params: dict) -> tuple[pd.DataFrame, pd
     Returns (decisions indexed by year × school_id with codes low, risk, the table 1 components,
     method details and status text; evidence rows of ``year``).
     """
+    d, g, rose = _decisions(dataset, _grid_years(year, params), params)
+    return d, evidence(g, d, rose, year, params)
+
+
+def _decisions(dataset, years: list[int], params: dict
+               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The decisions of :func:`yearly_decisions` for ``years`` (consecutive), with the groups in
+    the rule and the groups whose share of «2» rose, from which :func:`evidence` builds the
+    reasons of any of those years. Every rule looks only at the year and the years before, so
+    a year decides the same in any grid that holds it and its lookback."""
     method = params["low_results"]["method"]
     if method not in METHODS:
         raise UserError(f"Параметр low_results.method: неизвестное правило «{method}»; "
                         f"допустимы: {', '.join(METHODS)}.")
-    years = _grid_years(year, params)
+    last = max(years)
     results = dataset.results
-    if (results["year"] > year).any():  # filtering copies all columns: only when needed
-        results = results[results["year"] <= year]
+    if (results["year"] > last).any():  # filtering copies all columns: only when needed
+        results = results[results["year"] <= last]
     ind = compute_indicators(results, params)
     present = pd.MultiIndex.from_frame(results[SY].drop_duplicates())
     g = scope_groups(ind, params)
@@ -105,8 +124,21 @@ def yearly_decisions(dataset, year: int, params: dict) -> tuple[pd.DataFrame, pd
     comps = d[["situational", "near_cut", "decline"]].fillna(UNKNOWN)
     d["risk"] = risk_code(d["low"], comps)
     d["status"] = _status(d, g, present, method, params)
-    ev = evidence(g, d, rose, year, params)
-    return d, ev
+    return d, g, rose
+
+
+def identify_years(dataset, years, params: dict | None = None) -> dict[int, pd.DataFrame]:
+    """:func:`identify` for each of ``years`` (year → table), deciding all of them in one pass
+    over the data instead of once per year (monitoring needs the list of every year)."""
+    params = load_config() if params is None else params
+    years = sorted({int(y) for y in years})
+    if not years:
+        return {}
+    back = len(_grid_years(years[0], params))
+    d, g, rose = _decisions(dataset, list(range(years[0] - back + 1, years[-1] + 1)), params)
+    g = evidence_groups(g, params)
+    return {y: _flags(dataset, d, evidence(g, d, rose, y, params), y, params)[
+        IDENTIFICATION_COLUMNS].copy() for y in years}
 
 
 def _status(d: pd.DataFrame, g: pd.DataFrame, present: pd.MultiIndex, method: str,
@@ -170,6 +202,26 @@ def identification_tables(dataset, year: int, params: dict | None = None,
     params = load_config() if params is None else params
     year = int(year)
     d, ev = yearly_decisions(dataset, year, params)
+    flags = _flags(dataset, d, ev, year, params)
+    ident = flags[IDENTIFICATION_COLUMNS].copy()
+
+    return {
+        "identification": ident,
+        "identification_flags": flags,
+        "identification_reasons": ev,
+        "identification_municipalities": municipality_counts(flags),
+        "identification_list_sizes": list_sizes(d),
+        "identification_dynamics": flags[["school_id", "name", "municipality", "low_results_prev",
+                                          "low_results", "list_change", "status"]].copy(),
+        "identification_official": official_comparison(flags, dataset.lists, year, params),
+        "identification_undecided": flags.loc[flags["status"] != "", [
+            "school_id", "name", "municipality", *FLAGS, "status"]].reset_index(drop=True),
+    }
+
+
+def _flags(dataset, d: pd.DataFrame, ev: pd.DataFrame, year: int, params: dict) -> pd.DataFrame:
+    """The flags table of ``year`` (one row per school) from the decisions ``d`` of a grid of
+    years holding ``year`` and its lookback, and the evidence ``ev`` of ``year``."""
     schools = dataset.schools.set_index("school_id")
     sid = schools.index
     cur = d.xs(year, level="year").reindex(sid)
@@ -196,21 +248,7 @@ def identification_tables(dataset, year: int, params: dict | None = None,
             flags[col] = cur[col]
     flags["status"] = _school_status(cur, d, fav, isb, persistent, low_prev, year, params)
     flags["reasons"] = _reasons(flags, cur, ev, year, params)
-    flags = flags.reset_index()
-    ident = flags[IDENTIFICATION_COLUMNS].copy()
-
-    return {
-        "identification": ident,
-        "identification_flags": flags,
-        "identification_reasons": ev,
-        "identification_municipalities": municipality_counts(flags),
-        "identification_list_sizes": list_sizes(d),
-        "identification_dynamics": flags[["school_id", "name", "municipality", "low_results_prev",
-                                          "low_results", "list_change", "status"]].copy(),
-        "identification_official": official_comparison(flags, dataset.lists, year, params),
-        "identification_undecided": flags.loc[flags["status"] != "", [
-            "school_id", "name", "municipality", *FLAGS, "status"]].reset_index(drop=True),
-    }
+    return flags.reset_index()
 
 
 def unfavourable_code(isbsh: pd.DataFrame, params: dict) -> pd.Series:

@@ -229,6 +229,14 @@ def group_text(rows: pd.DataFrame, params: dict) -> pd.Series:
     return text.where(rows["eligible"], text + note)
 
 
+def evidence_groups(g: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """The rows of ``g`` that :func:`evidence` can report (share of «2» at least the lower of
+    the cut and the risk-zone lower bound): filter once when building the evidence of many years."""
+    lower = params["risk_zone"]["fail_share_lower"]
+    cut = params["low_results"]["fail_share_min"]
+    return g[g["share_fail"] >= min(cut, cut if lower is None else lower) - EPS]
+
+
 def evidence(g: pd.DataFrame, codes: pd.DataFrame, rose: pd.DataFrame, year: int,
              params: dict) -> pd.DataFrame:
     """Machine-readable reasons for ``year``: the groups behind each flag of the table 1 rule.

@@ -53,13 +53,14 @@ def yearly_lists(dataset, params: dict, known: dict | None = None) -> pd.DataFra
     """The identification of every year of the data stacked: LIST_COLUMNS.
 
     ``known`` maps a year to its ``identify(dataset, year, params)`` table when that is already
-    computed; the other years are identified here.
+    computed; the other years are identified here, all in one pass.
     """
-    from .identification import identify
+    from .identification import identify_years
 
     known = known or {}
-    frames = [(known[y] if y in known else identify(dataset, y, params)).assign(year=y)
-              for y in dataset.years]
+    found = {**identify_years(dataset, [y for y in dataset.years if y not in known], params),
+             **known}
+    frames = [found[y].assign(year=y) for y in dataset.years]
     return normalise_lists(pd.concat(frames, ignore_index=True))
 
 

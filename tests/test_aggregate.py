@@ -133,3 +133,27 @@ def test_user_errors_in_russian(tmp_path, capsys):
         aggregate_students([str(tmp_path / "*.xlsx")], load_config())
     assert main(["aggregate", str(tmp_path / "a.csv"), "--out", str(tmp_path / "r.xlsx")]) == 2
     assert ".csv или .parquet" in capsys.readouterr().err
+
+
+MIXED = """year,school_id,procedure,grade,subject,mark,score
+2024,1,EGE,11,russian,7,50
+2024,1,EGE,11,russian,,50
+2024,1,EGE,11,russian,3,20
+2024,1,EGE,11,russian,,90
+2024,1,EGE,11,math_profile,2,
+2024,1,EGE,11,math_profile,5,30
+2024,1,EGE,11,math_profile,,101
+""" + "".join(f"2024,1,VPR,5,math,{m},\n" for m in (5, 4, 3, 3, 3, 3, 2, 2))
+
+
+def test_invalid_rows_do_not_count_beside_valid_ones_and_mean_rounds_half_even(tmp_path):
+    (tmp_path / "mixed.csv").write_text(MIXED, encoding="utf-8")
+    got, invalid = aggregate_students([tmp_path / "mixed.csv"], load_config())
+    assert dict(zip(invalid.counts["rule"], invalid.counts["rows"])) == {"bad_mark": 1,
+                                                                          "bad_score": 1}
+    g = got.set_index("subject")[COLS[5:]]
+    # ЕГЭ russian: the score 50 with the mark «7» is left out; 20 fails, 90 is high.
+    assert g.loc["russian"].fillna(-1).tolist() == [3, 1, -1, -1, -1, 1, 53.33]
+    # profile mathematics: a mark without a score fails on «2»; no mean without all scores.
+    assert g.loc["math_profile"].fillna(-1).tolist() == [2, 1, 0, 0, 1, -1, -1]
+    assert g.loc["math"].fillna(-1).tolist() == [8, 2, 4, 1, 1, -1, 3.12]  # 25 / 8 = 3.125

@@ -13,6 +13,7 @@ from shnor.identification import (
     identification_sheets,
     identification_tables,
     identify,
+    identify_years,
     unfavourable_code,
 )
 from shnor.indicators import compute_indicators
@@ -243,3 +244,32 @@ def test_sheets_have_russian_names_and_headers():
     low = sheets[0].frame
     assert list(low.columns[:4]) == ["Код ОО", "Школа", "Муниципалитет", "Основания"]
     assert low["Изменение списка"].tolist() == ["осталась в списке"]
+
+
+@pytest.mark.parametrize("profile", [None, "yaroslavl", "fioko"])
+def test_identify_years_in_one_pass_equals_identify_of_each_year(profile):
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(12):
+        for y in (2021, 2022, 2023, 2024):
+            if (i == 3 and y == 2022) or (i == 5 and y < 2023):  # a gap year, a late starter
+                continue
+            for grade in (4, 5, 6):
+                for subj in ("math", "russian"):
+                    n = int(rng.integers(3, 25))
+                    rows.append((y, f"{i:02d}", "VPR", grade, subj, n, int(rng.integers(0, n // 2 + 1))))
+    r = _results(rows)
+    r["n_mark4"], r["n_mark5"] = ((r["participants"] - r["n_fail"]) // 2).astype(float), 1.0
+    r["n_mark3"] = r["participants"] - r["n_fail"] - r["n_mark4"] - r["n_mark5"]
+    ds = _dataset([])
+    ds.results = r
+    ds.schools = pd.DataFrame({"school_id": [f"{i:02d}" for i in range(13)], "name": "Ш",
+                               "municipality": "Город"})  # school 12 has no results at all
+    params = load_config(profile)
+    years = [2021, 2022, 2023, 2024]
+    together = identify_years(ds, years, params)
+    assert sorted(together) == years
+    for y in years:
+        pd.testing.assert_frame_equal(together[y], identify(ds, y, params))
+    assert together[2024]["low_results"].notna().any()
+    assert identify_years(ds, [], params) == {}
