@@ -20,7 +20,7 @@ _API = {
     "validate": "shnor.loading",
     "identify": "shnor.identification",
     "differentiate": "shnor.differentiation",
-    "typology": "shnor.typology",
+    "typology": "shnor.school_typology",
     "load_config": "shnor.config",
     "Dataset": "shnor.dataset",
     "UserError": "shnor.errors",

@@ -73,10 +73,6 @@ def load_config(profile: str | None = None, config_file: str | Path | None = Non
     return params
 
 
-def available_profiles() -> list[str]:
-    return sorted((_read_yaml(METHODOLOGY_FILE).get("profiles") or {}).keys())
-
-
 _LINE = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][\w]*):(?P<rest>[^#]*)(#\s*(?P<comment>.*))?$")
 
 

@@ -24,8 +24,15 @@ from .indicators import compute_indicators
 from .isbsh import COMPONENT_LABELS, fit_isbsh, isbsh_components
 from .objectivity import objectivity_evidence
 from .quality import assessment_scores, feature_label, quality_features, quality_index
+from .school_typology import (
+    TYPE_COLOURS,
+    TYPE_PLURALS,
+    TYPES,
+    matrix_fills,
+    typology,
+    typology_matrix,
+)
 from .sensitivity import sensitivity
-from .typology import TYPE_COLOURS, TYPE_PLURALS, TYPES, matrix_fills, typology, typology_matrix
 from .value_added import fit_value_added
 
 CONTRACT_COLUMNS = ["school_id", "isbsh", "isbsh_group", "quality_index", "quality_group",

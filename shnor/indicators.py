@@ -14,10 +14,6 @@ import pandas as pd
 
 ASSESSMENT = ["procedure", "grade", "subject"]
 KEY = ["year", "school_id", *ASSESSMENT]
-INDICATOR_COLUMNS = [
-    *KEY, "participants", "n_fail", "share_fail", "share_success", "share_quality",
-    "share_high", "mean_score", "reliable",
-]
 
 
 def compute_indicators(results: pd.DataFrame, params: dict) -> pd.DataFrame:

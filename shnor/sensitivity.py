@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 from .clustering import IROClustering, match_clusters
-from .typology import DEFAULT_BOUNDS, typology
+from .school_typology import DEFAULT_BOUNDS, typology
 
 BOUND_LABELS = {
     "isbsh_low_max": "верхняя граница низкого ИСБШ",

@@ -41,7 +41,6 @@ KINDS: dict[str, str] = {
     "mean_score": "number", "points": "number", "max_points": "number",
     "value": "percent_number", "target": "percent_number",
 }
-ROW_KEY_COLUMNS = ("year", "school_id", "procedure", "grade", "subject", "factor", "indicator")
 
 
 @dataclass
@@ -198,10 +197,6 @@ COLUMN_RULES: dict[str, str] = {
     "mean_score_range": "средний балл должен быть от 0 до {mean_score_max}",
     "points_negative": "баллы не могут быть отрицательными",
 }
-
-
-def _marks(d: pd.DataFrame) -> list[str]:
-    return [c for c in ("n_fail", "n_mark3", "n_mark4", "n_mark5") if c in d.columns]
 
 
 def _marks_sum_message(r: pd.Series) -> str:

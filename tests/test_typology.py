@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 import shnor
-from shnor.typology import TYPE_COLOURS, matrix_fills, typology, typology_matrix
+from shnor.school_typology import TYPE_COLOURS, matrix_fills, typology, typology_matrix
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pervouralsk_2022.csv"
 

@@ -8,9 +8,6 @@ quality ≤ 5; резильентная — ИСБШ ≤ 4, quality ≥ 6; не�
 
 from __future__ import annotations
 
-import sys
-import types
-
 import numpy as np
 import pandas as pd
 
@@ -118,13 +115,3 @@ def plot_typology_matrix(matrix: pd.DataFrame, bounds: dict | None = None, ax=No
     ax.set_title("ИСБШ × качество подготовки (как таблица 7)")
     return ax
 
-
-class _CallableModule(types.ModuleType):
-    """Importing ``shnor.typology`` binds the module to that name in the package; making the
-    module callable keeps the public ``shnor.typology(isbsh_group, quality_group)`` working."""
-
-    def __call__(self, isbsh_group, quality_group, bounds: dict | None = None):
-        return typology(isbsh_group, quality_group, bounds)
-
-
-sys.modules[__name__].__class__ = _CallableModule
