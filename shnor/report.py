@@ -57,6 +57,7 @@ class ReportContext:
     publication: bool = False
     processed_dir: Path | None = None
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _school_positions: dict[str, dict] = field(default_factory=dict, repr=False)
 
     @property
     def profile(self) -> str:
@@ -75,6 +76,15 @@ class ReportContext:
                 raise KeyError(f"Нет таблицы «{name}». Есть: {', '.join(self.table_names())}")
             self._tables[name] = pd.read_parquet(path)
         return self._tables[name].copy(deep=False)
+
+    def school_rows(self, name: str, school_id: str) -> pd.DataFrame:
+        """The rows of table ``name`` for one school, in table order. The row positions of
+        every school are found once per table: a school card reads tables of all schools."""
+        if name not in self._school_positions:
+            self._school_positions[name] = self.table(name).groupby(
+                "school_id", sort=False).indices
+        positions = self._school_positions[name].get(str(school_id), [])
+        return self.table(name).iloc[positions]
 
 
 def _read_json(path: Path) -> dict:
@@ -213,6 +223,13 @@ def show_parameters(params: dict, sections: list[str] | None = None) -> None:
     table = parameter_table(params, sections)
     show_table(table, columns={"parameter": "Параметр", "value": "Значение",
                                "source": "Источник"})
+
+
+def show_svg(svg: str) -> None:
+    """Display inline SVG markup (e.g. :func:`shnor.school_card.card_chart`) as a figure."""
+    from IPython.display import HTML, display
+
+    display(HTML(f'<div class="fig">{svg}</div>'))
 
 
 def show_text(text: str) -> None:

@@ -12,7 +12,6 @@ from shnor.excel import write_workbook
 from shnor.indicators import compute_indicators
 from shnor.monitoring import (
     build_monitoring_tables,
-    card_data,
     card_school_ids,
     consecutive_years,
     leavers,
@@ -20,11 +19,12 @@ from shnor.monitoring import (
     list_targets,
     monitoring_sheets,
     normalise_lists,
-    plot_card,
     plot_overall_dynamics,
     plot_targets,
     school_overall,
 )
+from shnor.report import ReportContext
+from shnor.school_card import card_chart, card_data
 
 YEARS = [2021, 2022, 2023, 2024]
 IDS = ["01", "02", "03", "04", "05", "06"]
@@ -179,8 +179,8 @@ def test_cards_cover_listed_schools_and_every_school_on_demand(tables):
     h = hist[(hist["school_id"] == "02") & (hist["year"] == 2022)].iloc[0]
     assert h["share_fail"] == pytest.approx(0.1)
     assert h["share_fail_region"] == pytest.approx(12 / 60)
-    fig = plot_card(tables["card_overall"].query("school_id == '01'"))
-    assert len(fig.axes[0].lines) == 4
+    svg = card_chart(tables["card_overall"].query("school_id == '01'"))
+    assert svg.count("<polyline") == 4 and svg.count("<circle") == 2 * 4  # 2 solid lines
 
 
 def test_risk_check_and_notes_name_what_is_missing(tables):
@@ -227,11 +227,8 @@ def test_sheets_write_and_tables_survive_parquet(tables, tmp_path):
 
 
 def test_card_data_filters_one_school(tables):
-    class Ctx:
-        def table(self, name):
-            return tables[name]
-
-    card = card_data(Ctx())  # None = the first school with a card
+    ctx = ReportContext(dataset_name="t", year=2024, params={}, _tables=tables)
+    card = card_data(ctx)  # None = the first school with a card
     assert card["school"]["school_id"] == "01"
     assert list(card["history"].columns) == ["assessment", "2021", "2022", "2023", "2024",
                                              "регион 2024"]
@@ -241,4 +238,4 @@ def test_card_data_filters_one_school(tables):
     assert facts["Кластер"] == "1"
     assert card["risk"]["Значимость"].tolist()[:4] == ["высокая"] * 3 + ["низкая"]
     with pytest.raises(UserError, match="Школы с кодом «99» нет"):
-        card_data(Ctx(), "99")
+        card_data(ctx, "99")
