@@ -4,8 +4,10 @@ Side by side in the same run, interleaved, each in its own process (median of ``
 * suite — ``shnor run --data data/raw/demo --year 2024 --out <tmp>`` (everything: loading,
   tables, Excel, notebooks, HTML, cards, manifest);
 * floor — the same number of *empty* notebooks (a parameters cell and one ``pass`` cell) pushed
-  through the runner's own plumbing: each report notebook executed with papermill in its own
-  kernel and exported to HTML, the school cards executed in one shared kernel and exported.
+  through the runner's own plumbing and in its arrangement: the report notebooks executed with
+  papermill, each in its own kernel, ``runner.KERNELS`` at a time, and exported to HTML, while
+  the school cards run at the same time on ``runner.KERNELS`` long-lived kernels and are
+  exported as they finish.
 Goal (issue 6): suite within 1.5× of the floor and about a minute at most.
 
     python benchmarks/bench_suite.py [--runs 3] [--data data/raw/demo] [--year 2024]
@@ -38,14 +40,25 @@ nb.cells = [params, nbformat.v4.new_code_cell("pass")]
 src = out / "src"
 src.mkdir(parents=True)
 nbformat.write(nb, src / "empty.ipynb")
-exporter = runner.html_exporter()
-for i in range(n_reports):
+from concurrent.futures import ThreadPoolExecutor
+
+def report(i):
     done = runner.execute_report(src / "empty.ipynb", out / f"{i:02d}.ipynb",
                                  {"year": 2024}, src)
-    runner.export_html(exporter, done, out / f"{i:02d}.html", "Пусто", "", "index.html")
+    runner.export_html(runner.html_exporter(), done, out / f"{i:02d}.html", "Пусто", "",
+                       "index.html")
+
+def reports():
+    with ThreadPoolExecutor(runner.KERNELS) as pool:
+        list(pool.map(report, range(n_reports)))
+
+exporter = runner.html_exporter()
 jobs = [(f"card{i}", {"year": 2024}) for i in range(n_cards)]
-runner.execute_cards(src / "empty.ipynb", jobs, src, lambda key, nb: runner.export_html(
-    exporter, nb, out / f"{key}.html", "Пусто", "", "index.html"))
+with ThreadPoolExecutor(1) as pool:  # as in runner.run_suite: reports beside the cards
+    job = pool.submit(reports)
+    runner.execute_cards(src / "empty.ipynb", jobs, src, lambda key, nb: runner.export_html(
+        exporter, nb, out / f"{key}.html", "Пусто", "", "index.html"))
+job.result()
 print(json.dumps({"call_s": time.perf_counter() - t}))
 """
 

@@ -467,7 +467,6 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
     tables = build_tables(dataset, year, params)
     lap("tables")
 
-    _progress(3, "Запись таблиц и книги Excel…")
     processed = Path(processed_root or DATA_PROCESSED) / dataset.name / str(year)
     run_info = {"dataset": dataset.name, "year": year, "profile": params["profile"],
                 "publication": publication}
@@ -477,49 +476,56 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
         _replace_dir(tmp_processed, processed)
     finally:
         shutil.rmtree(tmp_processed, ignore_errors=True)
+    lap("processed")
+
     tmp = _temp_dir_beside(target)
     try:
-        published = _published(tables, params, publication)
-        (tmp / "tables").mkdir()
-        csvs = []
-        for name in sorted(published):
-            safe_csv(published[name], tmp / "tables" / f"{name}.csv")
-            csvs.append(f"{name}.csv")
-        workbook = f"shnor_{dataset.name}_{year}.xlsx"
-        write_workbook(tmp / workbook, build_sheets(published))
-        lap("tables_excel")
-
         meta = (f"Набор данных: {dataset.name} · год: {year} · профиль методики: "
                 f"{params['profile']}" + (" · режим публикации" if publication else ""))
         parameters = {"data": str(Path(data).resolve()), "year": year, "profile": profile,
                       "config": None if config_file is None else str(Path(config_file).resolve()),
                       "processed_dir": str(processed.resolve())}
-        exporter = html_exporter()
-        (tmp / "notebooks").mkdir()
-        reports = []
+        workbook = f"shnor_{dataset.name}_{year}.xlsx"
         sources = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
-        _progress(4, f"Отчёты: {len(sources)} ({', '.join(s.stem for s in sources)})…")
-        with ThreadPoolExecutor(KERNELS) as pool:  # each report has its own kernel process
-            executed = pool.map(lambda src: execute_report(
-                src, tmp / "notebooks" / src.name, parameters, notebooks_dir), sources)
-            for src, nb in zip(sources, executed):
-                title = notebook_title(nb)
-                export_html(exporter, nb, tmp / f"{src.stem}.html", title, meta, "index.html")
-                reports.append((f"{src.stem}.html", title))
-        lap("reports")
-
         card_template = notebooks_dir / CARD_NOTEBOOK
         ids = _card_school_ids(tables, all_cards) if card_template.exists() else []
         schools = dataset.schools.set_index("school_id")
         cards = schools.loc[ids, ["name", "municipality"]].reset_index()
-        _progress(5, f"Карточки школ: {len(ids)}…")
-        if ids:
-            (tmp / "schools").mkdir()
-            (tmp / "notebooks" / "schools").mkdir()
+        for folder in ("tables", "notebooks", *(("schools", "notebooks/schools") if ids else ())):
+            (tmp / folder).mkdir()
+
+        def timed(step: str, work, *args):
+            begin = time.perf_counter()
+            result = work(*args)
+            timings[step] = time.perf_counter() - begin
+            return result
+
+        def write_tables() -> list[str]:
+            published = _published(tables, params, publication)
+            csvs = []
+            for name in sorted(published):
+                safe_csv(published[name], tmp / "tables" / f"{name}.csv")
+                csvs.append(f"{name}.csv")
+            write_workbook(tmp / workbook, build_sheets(published))
+            return csvs
+
+        def run_report(src: Path) -> tuple[str, str]:
+            nb = execute_report(src, tmp / "notebooks" / src.name, parameters, notebooks_dir)
+            title = notebook_title(nb)
+            export_html(html_exporter(), nb, tmp / f"{src.stem}.html", title, meta, "index.html")
+            return f"{src.stem}.html", title
+
+        def run_reports() -> list[tuple[str, str]]:
+            with ThreadPoolExecutor(KERNELS) as pool:  # each report has its own kernel process
+                return list(pool.map(run_report, sources))
+
+        def run_cards() -> None:
+            if not ids:
+                return
             import nbformat
 
             card_title = notebook_title(nbformat.read(card_template, as_version=4))
-
+            exporter = html_exporter()
             done = []
 
             def save_card(school_id: str, nb) -> None:
@@ -533,7 +539,18 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
 
             execute_cards(card_template, [(sid, {**parameters, "school_id": sid})
                                           for sid in ids], notebooks_dir, save_card)
-        lap("cards")
+
+        # The three jobs share nothing but the tables and run side by side: the workbook in
+        # this process, the notebooks in their kernels, so both cores stay busy.
+        _progress(3, "Таблицы CSV и книга Excel…")
+        _progress(4, f"Отчёты: {len(sources)} ({', '.join(s.stem for s in sources)})…")
+        _progress(5, f"Карточки школ: {len(ids)}…")
+        with ThreadPoolExecutor(2) as pool:
+            jobs = [pool.submit(timed, "tables_excel", write_tables),
+                    pool.submit(timed, "reports", run_reports)]
+            timed("cards", run_cards)
+        csvs, reports = (job.result() for job in jobs)
+        lap("tables_reports_cards")
 
         _progress(6, "Оглавление и манифест…")
         write_index(tmp, f"ШНОР: отчёты за {year} год", meta, reports, cards, workbook, csvs)
