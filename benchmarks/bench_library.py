@@ -3,7 +3,10 @@
 Each run is one fresh process: generate the region in memory (``shnor.synth.generate_region``,
 timed but not part of the goal), then the floor — one pandas groupby over all results rows (the
 least any per-school computation does) — then each report's ``<name>_tables(dataset, year,
-params, computed)`` in the runner's order (``computed``: the tables of the reports before it), timed one by one, with the process peak memory after each step.
+params, computed)`` in the runner's order, timed one by one, with the process peak memory after
+each step. ``computed`` holds what the reports before it returned, as in
+``runner.build_tables``: their tables and the working frames of :mod:`shnor.shared` (the
+indicators, the yearly decisions) that later reports reuse.
 Modules that do not exist yet are reported as missing. Goal (issue 6): all steps < 20 s, peak
 memory < 3 GB.
 
@@ -44,7 +47,7 @@ year = ds.years[-1]
 t = time.perf_counter()
 ds.results.groupby(["year", "school_id"])[["participants", "n_fail"]].sum()
 steps["floor: one groupby over results"] = (time.perf_counter() - t, peak_mb())
-computed = {}  # as runner.build_tables: each report receives the tables before it
+computed = {}  # as runner.build_tables: tables and working frames of the reports before
 for name in REPORT_MODULES:
     try:
         fn = getattr(import_module(f"shnor.{name}"), f"{name}_tables")

@@ -20,7 +20,7 @@ from .clustering import (
 )
 from .config import load_config
 from .errors import UserError
-from .indicators import compute_indicators
+from .indicators import isin, rows_of_years, run_indicators
 from .isbsh import COMPONENT_LABELS, fit_isbsh, isbsh_components
 from .objectivity import objectivity_evidence
 from .quality import assessment_scores, feature_label, quality_features, quality_index
@@ -83,8 +83,8 @@ def differentiation_tables(dataset, year: int, params: dict,
     notes: list[tuple[str, str]] = []
     schools = _school_frame(dataset, year)
     ids = schools["school_id"]
-    ind = compute_indicators(dataset.results[dataset.results["year"].isin([year, year - 1])],
-                             params)
+    all_ind, shared = run_indicators(dataset, params, computed)
+    ind = rows_of_years(all_ind, all_ind["year"].isin([year, year - 1]))
     scores = assessment_scores(ind, year, params)
     quality = quality_index(ind[ind["year"] == year], year, params, scores).set_index("school_id")
 
@@ -184,7 +184,7 @@ def differentiation_tables(dataset, year: int, params: dict,
         frame[c] = ids.map(va_idx[c]).astype(float)
 
     evidence = objectivity_evidence(ind, scores, dataset.schools, year, params)
-    frame["objectivity_flag"] = ids.isin(evidence["school_id"])
+    frame["objectivity_flag"] = isin(ids, evidence["school_id"])
 
     frame["status"] = _status(frame, ids, quality, isbsh, dataset, year, cl_reason, va_reason)
     contract = frame[CONTRACT_COLUMNS].reset_index(drop=True)
@@ -238,13 +238,12 @@ def differentiation_tables(dataset, year: int, params: dict,
         "diff_sensitivity": sens_summary,
         "diff_sensitivity_schools": sens_schools.merge(schools[["school_id", "name"]],
                                                        on="school_id", how="left"),
+        **shared,
     }
 
 
 def _status(frame, ids, quality, isbsh, dataset, year, cl_reason, va_reason) -> np.ndarray:
-    # unique() first: isin on string columns is linear in the values passed
-    has_results = ids.isin(dataset.results.loc[dataset.results["year"] == year, "school_id"]
-                           .unique())
+    has_results = isin(ids, dataset.results.loc[dataset.results["year"] == year, "school_id"])
     q_status = ids.map(quality["quality_status"]).astype(object).fillna("")
     i_status = ids.map(isbsh["isbsh_status"])
     parts = [

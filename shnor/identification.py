@@ -12,12 +12,16 @@ before give the list dynamics (entered / stayed / left / none) and the escalatio
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .config import load_config
 from .errors import UserError
-from .indicators import compute_indicators
+from .indicators import rows_of_years, run_indicators
 from .isbsh import compute_isbsh
 from .low_results import (
     NO,
@@ -32,6 +36,7 @@ from .low_results import (
     table1_codes,
 )
 from .oip import oip_codes
+from .shared import reuse
 from .vpr_tail import vpr_tail_codes
 
 FLAGS = ["low_results", "risk_zone", "unfavourable", "persistent"]
@@ -52,12 +57,17 @@ def _bool(code) -> pd.Series:
     return pd.Series(code.to_numpy() == YES, index=code.index, dtype="boolean").mask(code.eq(UNKNOWN))
 
 
+def _on(flag: pd.Series) -> np.ndarray:
+    """A nullable flag as a boolean array (<NA> = not set)."""
+    return flag.fillna(False).to_numpy(dtype=bool)
+
+
 def _join(parts: list[pd.Series], sep: str) -> pd.Series:
     """Join text columns element-wise, skipping empty pieces (vectorised)."""
-    out = parts[0].fillna("")
+    out = parts[0].fillna("").astype("str")
     for p in parts[1:]:
-        p = p.fillna("")
-        out = out + np.where((out != "") & (p != ""), sep, "") + p
+        p = p.fillna("").astype("str")
+        out = out + pd.Series(sep, index=out.index).where((out != "") & (p != ""), "") + p
     return out
 
 
@@ -65,15 +75,18 @@ def _texts(frame: pd.DataFrame, index: pd.Index, by: str = "school_id") -> pd.Se
     """«; »-joined ``text`` per school, aligned to ``index`` ("" where there is none)."""
     if frame.empty:
         return pd.Series("", index=index)
-    # the k-th text of every school appended at once (a Python join per school is slow at scale)
-    key = frame[by]
-    pos = key.groupby(key, sort=False).cumcount().to_numpy()
-    keys, text = key.to_numpy(), frame["text"]
-    out = pd.Series(text.to_numpy()[pos == 0], index=keys[pos == 0])
-    for k in range(1, int(pos.max()) + 1):
-        nth = pd.Series(("; " + text[pos == k]).to_numpy(), index=keys[pos == k])
-        out = out + nth.reindex(out.index, fill_value="")
-    return out.reindex(index, fill_value="")
+    # one Arrow list of texts per school, joined at once (a Python join per school is slow)
+    codes, keys = frame[by].factorize()
+    order = np.argsort(codes, kind="stable")
+    order = order[codes[order] >= 0]
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(codes[order], minlength=len(keys)))])
+    texts = pa.array(frame["text"].astype("str").array)
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    texts = texts.take(order)
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), texts)
+    joined = pc.binary_join(lists, pa.scalar("; ", texts.type))
+    return pd.Series(pd.array(joined, dtype="str"), index=keys).reindex(index, fill_value="")
 
 
 def _grid_years(year: int, params: dict) -> list[int]:
@@ -81,32 +94,55 @@ def _grid_years(year: int, params: dict) -> list[int]:
     return list(range(year - back + 1, year + 1))
 
 
-def yearly_decisions(dataset, year: int, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Low results and risk zone for every school of the dataset in the years the report needs.
+class Decisions(NamedTuple):
+    """Low results and risk zone over a grid of consecutive years (see :func:`run_decisions`)."""
 
-    Returns (decisions indexed by year × school_id with codes low, risk, the table 1 components,
-    method details and status text; evidence rows of ``year``).
-    """
-    d, g, rose = _decisions(dataset, _grid_years(year, params), params)
-    return d, evidence(g, d, rose, year, params)
+    d: pd.DataFrame       # per year × school_id (every school of the grid): codes, status text
+    groups: pd.DataFrame  # the groups in the rule that evidence can report (evidence_groups)
+    rose: pd.DataFrame    # the groups whose share of «2» rose
+
+    def covers(self, year: int, params: dict) -> bool:
+        """Whether ``year`` and the years before that its flags look at are in the grid."""
+        return set(_grid_years(year, params)) <= set(self.d.index.unique("year"))
+
+    def evidence(self, year: int, params: dict) -> pd.DataFrame:
+        return evidence(self.groups, self.d, self.rose, year, params)
 
 
-def _decisions(dataset, years: list[int], params: dict
+DECISION_FRAMES = ("_decisions", "_decision_groups", "_decision_rose")  # see shnor.shared
+
+
+def run_decisions(dataset, year: int, params: dict, computed: dict | None = None
+                  ) -> tuple[Decisions, dict[str, pd.DataFrame]]:
+    """The decisions of every year of the data up to ``year`` (with the years before the first
+    that its flags look at), computed once per run: the identification report decides the
+    report year from them and monitoring the earlier years. Returns them and the working frames
+    to add to the report's tables (see :func:`shnor.shared.reuse`)."""
+    def make():
+        ind, _ = run_indicators(dataset, params, computed)
+        first = min([y for y in dataset.years if y <= year], default=year)
+        years = list(range(_grid_years(first, params)[0], year + 1))
+        d, g, rose = _decisions(dataset, years, params, ind)
+        return d, evidence_groups(g, params), rose
+
+    frames, new = reuse(computed, DECISION_FRAMES, make)
+    return Decisions(*frames), new
+
+
+def _decisions(dataset, years: list[int], params: dict, ind: pd.DataFrame
                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The decisions of :func:`yearly_decisions` for ``years`` (consecutive), with the groups in
-    the rule and the groups whose share of «2» rose, from which :func:`evidence` builds the
-    reasons of any of those years. Every rule looks only at the year and the years before, so
-    a year decides the same in any grid that holds it and its lookback."""
+    """Low results and risk zone for every school of the dataset in ``years`` (consecutive):
+    decisions indexed by year × school_id with codes low, risk, the table 1 components, method
+    details and status text; the groups in the rule and the groups whose share of «2» rose,
+    from which :func:`evidence` builds the reasons of any of those years. Every rule looks only
+    at the year and the years before, so a year decides the same in any grid that holds it and
+    its lookback. ``ind``: the indicators of all results (:func:`run_indicators`)."""
     method = params["low_results"]["method"]
     if method not in METHODS:
         raise UserError(f"Параметр low_results.method: неизвестное правило «{method}»; "
                         f"допустимы: {', '.join(METHODS)}.")
-    last = max(years)
-    results = dataset.results
-    if (results["year"] > last).any():  # filtering copies all columns: only when needed
-        results = results[results["year"] <= last]
-    ind = compute_indicators(results, params)
-    present = pd.MultiIndex.from_frame(results[SY].drop_duplicates())
+    ind = rows_of_years(ind, ind["year"] <= max(years))
+    present = pd.MultiIndex.from_frame(ind[SY].drop_duplicates())
     g = scope_groups(ind, params)
     grid = pd.MultiIndex.from_product([years, dataset.schools["school_id"]], names=SY)
     comp, rose = table1_codes(g, present, params)
@@ -127,41 +163,71 @@ def _decisions(dataset, years: list[int], params: dict
     return d, g, rose
 
 
-def identify_years(dataset, years, params: dict | None = None) -> dict[int, pd.DataFrame]:
+def identify_years(dataset, years, params: dict | None = None,
+                   decisions: Decisions | None = None) -> dict[int, pd.DataFrame]:
     """:func:`identify` for each of ``years`` (year → table), deciding all of them in one pass
-    over the data instead of once per year (monitoring needs the list of every year)."""
+    over the data instead of once per year (monitoring needs the list of every year).
+    ``decisions``: already computed ones (used when they cover all of ``years``)."""
     params = load_config() if params is None else params
     years = sorted({int(y) for y in years})
     if not years:
         return {}
-    back = len(_grid_years(years[0], params))
-    d, g, rose = _decisions(dataset, list(range(years[0] - back + 1, years[-1] + 1)), params)
-    g = evidence_groups(g, params)
-    return {y: _flags(dataset, d, evidence(g, d, rose, y, params), y, params)[
-        IDENTIFICATION_COLUMNS].copy() for y in years}
+    if decisions is None or not all(decisions.covers(y, params) for y in years):
+        back = len(_grid_years(years[0], params))
+        d, g, rose = _decisions(dataset, list(range(years[0] - back + 1, years[-1] + 1)), params,
+                                run_indicators(dataset, params)[0])
+        decisions = Decisions(d, evidence_groups(g, params), rose)
+    # the evidence of a year reads the groups of that year and the years of the rule before it:
+    # split once by year instead of filtering all groups for every year
+    n = int(params["low_results"]["consecutive_years"])
+    groups = dict(tuple(decisions.groups.groupby("year", sort=False)))
+    rose = dict(tuple(decisions.rose.groupby("year", sort=False)))
+    out = {}
+    for y in years:
+        near = [groups[k] for k in range(y - n + 1, y + 1) if k in groups]
+        ev = evidence(pd.concat(near) if near else decisions.groups.iloc[:0], decisions.d,
+                      rose.get(y, decisions.rose.iloc[:0]), y, params)
+        out[y] = _flags(dataset, decisions.d, ev, y, params)[IDENTIFICATION_COLUMNS].copy()
+    return out
 
 
 def _status(d: pd.DataFrame, g: pd.DataFrame, present: pd.MultiIndex, method: str,
             params: dict) -> pd.Series:
     """Why low results / risk zone of a year could not be decided ("" when they could)."""
-    y = d.index.get_level_values("year").to_series(index=d.index)
-    school = d.index.get_level_values("school_id")
-    has = d.index.isin(present)
-    prev_has = pd.MultiIndex.from_arrays([y - 1, school]).isin(present)
-    in_scope = d.index.isin(pd.MultiIndex.from_frame(g[SY]))
-    ys = y.astype(str)
+    y = d.index.get_level_values("year").to_numpy(np.int64)
+    # (year, school) pairs as integers: MultiIndex.isin hashes tuples with text, slow at scale
+    codes, ids = d.index.get_level_values("school_id").factorize()
+    n = len(ids) + 1
+
+    def pairs(years, schools) -> np.ndarray:
+        pos = ids.get_indexer(schools)
+        return np.where(pos >= 0, np.asarray(years, np.int64) * n + pos, -1)
+
+    own = y * n + codes
+    present_pairs = pairs(present.get_level_values(0), present.get_level_values(1))
+    has = np.isin(own, present_pairs)
+    prev_has = np.isin(own - n, present_pairs)
+    in_scope = np.isin(own, pairs(g["year"], g["school_id"]))
+    years, at = np.unique(y, return_inverse=True)
+
+    def per_year(text) -> np.ndarray:
+        """``text(year)`` for every row, formatted once per year."""
+        return np.array([text(int(v)) for v in years] or [""], dtype=object)[at]
+
     n_min = params["indicators"]["min_participants"]
     n_years = int(params["low_results"]["consecutive_years"])
     scope = np.select(
         [~has, ~in_scope, d["code"].isna()],
-        ["нет результатов за " + ys + " год",
-         "нет результатов " + scope_text(params) + " по русскому языку и математике за " + ys + " год",
-         "во всех группах " + ys + f" года меньше {n_min} участников"], "")
+        [per_year(lambda v: f"нет результатов за {v} год"),
+         per_year(lambda v: f"нет результатов {scope_text(params)} по русскому языку и "
+                            f"математике за {v} год"),
+         per_year(lambda v: f"во всех группах {v} года меньше {n_min} участников")], "")
     if method == "table1":
         rule = np.select(
             [d["low"].eq(UNKNOWN) & (d["n_unknown"] > 0),
              d["low"].eq(UNKNOWN) & (d["n_unknown"].fillna(0) == 0)],
-            ["не указано число не преодолевших порог для части процедур " + ys + " года",
+            [per_year(lambda v: f"не указано число не преодолевших порог для части процедур "
+                                f"{v} года"),
              "нет результатов за предыдущие годы: правило «одна процедура " + str(n_years)
              + " года подряд» не проверено"], "")
     elif method == "oip":
@@ -172,13 +238,14 @@ def _status(d: pd.DataFrame, g: pd.DataFrame, present: pd.MultiIndex, method: st
                         "за один из лет отбора", "")
     low_status = np.where(scope != "", scope, rule)
     risk = np.where(d["risk"].eq(UNKNOWN) & (low_status == "") & ~prev_has,
-                    "нет результатов за " + (y - 1).astype(str) + " год: снижение результатов не оценено", "")
+                    per_year(lambda v: f"нет результатов за {v - 1} год: снижение результатов "
+                                       "не оценено"), "")
     return _join([pd.Series(low_status, index=d.index), pd.Series(risk, index=d.index)], "; ")
 
 
-def _consecutive(low: pd.Series, year: int, n: int) -> pd.Series:
-    """Kleene «and» of the low-results codes of the last ``n`` years, per school."""
-    wide = low.unstack("year")
+def _consecutive(wide: pd.DataFrame, year: int, n: int) -> pd.Series:
+    """Kleene «and» of the low-results codes of the last ``n`` years, per school (``wide``:
+    the codes as school × year)."""
     return wide[[y for y in range(year - n + 1, year + 1)]].min(axis=1).astype(np.int8)
 
 
@@ -201,7 +268,10 @@ def identification_tables(dataset, year: int, params: dict | None = None,
     """
     params = load_config() if params is None else params
     year = int(year)
-    d, ev = yearly_decisions(dataset, year, params)
+    _, shared = run_indicators(dataset, params, computed)
+    dec, new = run_decisions(dataset, year, params, {**(computed or {}), **shared})
+    d = dec.d
+    ev = dec.evidence(year, params)
     flags = _flags(dataset, d, ev, year, params)
     ident = flags[IDENTIFICATION_COLUMNS].copy()
 
@@ -210,12 +280,14 @@ def identification_tables(dataset, year: int, params: dict | None = None,
         "identification_flags": flags,
         "identification_reasons": ev,
         "identification_municipalities": municipality_counts(flags),
-        "identification_list_sizes": list_sizes(d),
+        "identification_list_sizes": list_sizes(
+            d[d.index.get_level_values("year").isin(_grid_years(year, params))]),
         "identification_dynamics": flags[["school_id", "name", "municipality", "low_results_prev",
                                           "low_results", "list_change", "status"]].copy(),
         "identification_official": official_comparison(flags, dataset.lists, year, params),
         "identification_undecided": flags.loc[flags["status"] != "", [
             "school_id", "name", "municipality", *FLAGS, "status"]].reset_index(drop=True),
+        **shared, **new,
     }
 
 
@@ -227,8 +299,9 @@ def _flags(dataset, d: pd.DataFrame, ev: pd.DataFrame, year: int, params: dict) 
     cur = d.xs(year, level="year").reindex(sid)
     low_prev = d.xs(year - 1, level="year")["low"].reindex(sid)
     pers = params["persistence"]
-    persistent = _consecutive(d["low"], year, int(pers["years"])).reindex(sid)
-    escalation = _consecutive(d["low"], year, int(pers["escalation_years"])).reindex(sid)
+    wide = d["low"].unstack("year")
+    persistent = _consecutive(wide, year, int(pers["years"])).reindex(sid)
+    escalation = _consecutive(wide, year, int(pers["escalation_years"])).reindex(sid)
 
     isb = compute_isbsh(dataset.social, year, params).set_index("school_id").reindex(sid)
     isb["isbsh_group"] = isb["isbsh_group"].astype("Int64")
@@ -292,17 +365,14 @@ def _reasons(flags: pd.DataFrame, cur: pd.DataFrame, ev: pd.DataFrame, year: int
         low_text = _texts(low_ev, sid)
     else:
         low_text = cur["low_text"].fillna("")
-    low = pd.Series(np.where(flags["low_results"].fillna(False),
-                             "Низкие результаты: " + low_text, ""), index=sid)
+    low = ("Низкие результаты: " + low_text).where(_on(flags["low_results"]), "")
     risk_text = _texts(ev[ev["flag"] == "risk_zone"], sid)
-    risk = pd.Series(np.where(flags["risk_zone"].fillna(False), "Зона риска: " + risk_text, ""),
-                     index=sid)
+    risk = ("Зона риска: " + risk_text).where(_on(flags["risk_zone"]), "")
     not_counted = _texts(ev[ev["criterion"] == "not_counted"], sid)
     not_counted = ("Не учтено: " + not_counted).where(not_counted != "", "")
     isb_text = ("ИСБШ " + flags["isbsh"].round(1).astype(str).str.replace(".", ",", regex=False)
                 + ", группа " + flags["isbsh_group"].astype(str) + " (" + flags["isbsh_level"].fillna("") + ")")
-    fav = pd.Series(np.where(flags["unfavourable"].fillna(False),
-                             "Неблагоприятные социальные условия: " + isb_text, ""), index=sid)
+    fav = ("Неблагоприятные социальные условия: " + isb_text).where(_on(flags["unfavourable"]), "")
     n_pers = int(params["persistence"]["years"])
     pers = pd.Series(np.where(flags["persistent"].fillna(False),
                               f"Устойчиво низкие: в списке {n_pers} года подряд "

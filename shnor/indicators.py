@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+
+from .shared import reuse
 
 ASSESSMENT = ["procedure", "grade", "subject"]
 KEY = ["year", "school_id", *ASSESSMENT]
+INDICATORS_FRAME = "_indicators"  # working frame of a run (see shnor.shared)
 
 
 def compute_indicators(results: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -35,6 +39,37 @@ def compute_indicators(results: pd.DataFrame, params: dict) -> pd.DataFrame:
         "reliable": r["participants"] >= params["indicators"]["min_participants"],
     })
     return out.reset_index(drop=True)
+
+
+def run_indicators(dataset, params: dict, computed: dict | None = None
+                   ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """:func:`compute_indicators` of all results of ``dataset``, computed once per run.
+
+    Returns the indicators and the working frames to add to the report's tables (see
+    :func:`shnor.shared.reuse`). The indicators are per row, so a report that needs some years
+    selects those rows (:func:`rows_of_years`) and gets what it would compute on them alone.
+    """
+    (ind,), new = reuse(computed, (INDICATORS_FRAME,),
+                        lambda: (compute_indicators(dataset.results, params),))
+    return ind, new
+
+
+def rows_of_years(ind: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """The rows of ``ind`` where the boolean ``keep`` holds, numbered from 0 as
+    :func:`compute_indicators` numbers them (no copy when every row is kept)."""
+    return ind if keep.all() else ind[keep].reset_index(drop=True)
+
+
+def isin(values: pd.Series, members) -> np.ndarray:
+    """``values.isin(members)`` as a boolean array; for text columns through Arrow (pandas
+    converts every member to a Python object first, which is slow with many members)."""
+    array = values.array
+    members = pd.Index(members)
+    if (isinstance(array, pd.arrays.ArrowStringArray)
+            and pd.api.types.infer_dtype(members, skipna=True) in ("string", "empty")):
+        members = pd.array(members.unique(), dtype="str")._pa_array.combine_chunks()
+        return pc.is_in(array._pa_array, value_set=members).to_numpy(zero_copy_only=False)
+    return values.isin(members).to_numpy()
 
 
 def with_changes(ind: pd.DataFrame) -> pd.DataFrame:
@@ -73,6 +108,31 @@ def _means(sums) -> dict:
     }
 
 
+class GroupKey:
+    """Integer codes of the combinations of some columns, in the order of
+    ``groupby(columns, sort=True, dropna=False)`` (each column sorted, NaN last). Grouping on the
+    code gives the same groups with the same rows in the same order, so the same sums; grouping
+    on text columns of millions of rows is what costs time at national size."""
+
+    def __init__(self, factors: dict[str, tuple[np.ndarray, pd.Index]]):
+        self.factors = factors  # column -> (codes per row, sorted uniques)
+        self.code = np.zeros(len(next(iter(factors.values()))[0]), np.int64)
+        for codes, uniques in factors.values():
+            self.code = self.code * max(len(uniques), 1) + codes
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, columns: list[str]) -> GroupKey:
+        return cls({c: frame[c].factorize(sort=True, use_na_sentinel=False) for c in columns})
+
+    def decode(self, code: np.ndarray) -> pd.DataFrame:
+        """The column values of codes."""
+        cols = {}
+        for name, (_, uniques) in reversed(self.factors.items()):
+            code, part = np.divmod(code, max(len(uniques), 1))
+            cols[name] = uniques.take(part)
+        return pd.DataFrame({name: cols[name] for name in self.factors})
+
+
 def regional_benchmarks(ind: pd.DataFrame, schools: pd.DataFrame,
                         region_only: bool = False) -> pd.DataFrame:
     """Participant-weighted regional and municipal means per year × assessment.
@@ -81,41 +141,64 @@ def regional_benchmarks(ind: pd.DataFrame, schools: pd.DataFrame,
     for the whole region; columns share_fail, share_quality, mean_score, participants, schools.
     ``region_only`` returns the regional rows alone (``schools`` is then not read).
     """
-    # Distinct schools are counted on integer codes, municipalities looked up once per school:
-    # string keys over every row are what costs time at national size.
+    # Groups and distinct schools on integer codes, municipalities looked up once per school.
     codes, ids = ind["school_id"].factorize()
-    d = pd.DataFrame({c: ind[c] for c in ["year", *ASSESSMENT, "participants"]})
-    d = d.assign(**_weights(ind))
+    d = pd.DataFrame({**_weights(ind), "participants": ind["participants"]})
     sums = ["w_fail", "w_quality", "w_score", "n_fail_known", "n_quality_known",
             "n_score_known", "participants"]
+    factors = {c: ind[c].factorize(sort=True, use_na_sentinel=False)
+               for c in ["year", *ASSESSMENT]}
 
-    def agg(by: list[str]) -> pd.DataFrame:
-        grouped = d.groupby(by, dropna=False)
+    def agg(key: GroupKey) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Sums per group, the group of each row, the key code of each group."""
+        grouped = d.groupby(key.code)
         g = grouped[sums].sum(min_count=1)
-        known = codes >= 0  # a missing id is not a school
-        group = grouped.ngroup().to_numpy()[known]
-        pairs = pd.unique(group * np.int64(max(len(ids), 1)) + codes[known])
-        g["schools"] = np.bincount(pairs // max(len(ids), 1), minlength=len(g)).astype("int64")
-        return g.reset_index()
+        return (pd.concat([key.decode(g.index.to_numpy()), g.reset_index(drop=True)], axis=1),
+                grouped.ngroup().to_numpy(), g.index.to_numpy())
 
-    out = agg(["year", *ASSESSMENT]).assign(municipality=np.nan)
+    out, group, region_code = agg(GroupKey(factors))
+    # the distinct year × assessment × school pairs (a municipality is one per school, so the
+    # same pairs give the distinct schools of the municipal groups)
+    pairs = _distinct_pairs(group[codes >= 0], len(out), codes[codes >= 0], len(ids))
+    n_ids = max(len(ids), 1)
+    out["schools"] = np.bincount(pairs // n_ids, minlength=len(out)).astype("int64")
+    out = out.assign(municipality=np.nan)
     if not region_only:
         lookup = schools.set_index("school_id")["municipality"]
-        per_id = np.append(lookup.reindex(ids).to_numpy(dtype=object), np.nan)  # -1: no id
-        d["municipality"] = pd.Series(per_id[codes], index=d.index, dtype=lookup.dtype)
-        out = pd.concat([agg(["year", *ASSESSMENT, "municipality"]), out], ignore_index=True)
+        per_id = pd.concat([lookup.reindex(ids), pd.Series([np.nan], dtype=lookup.dtype)],
+                           ignore_index=True)  # the last entry: rows without an id
+        m_codes, m_uniques = per_id.factorize(sort=True, use_na_sentinel=False)
+        muni = GroupKey({**factors, "municipality": (m_codes[codes], m_uniques)})
+        by_muni, _, muni_code = agg(muni)
+        m_code = region_code[pairs // n_ids] * max(len(m_uniques), 1) + m_codes[pairs % n_ids]
+        by_muni["schools"] = np.bincount(np.searchsorted(muni_code, m_code),
+                                         minlength=len(by_muni)).astype("int64")
+        out = pd.concat([by_muni, out], ignore_index=True)
     out = out.assign(**_means(out))
     return out[["year", *ASSESSMENT, "municipality", "share_fail", "share_quality",
                 "mean_score", "participants", "schools"]]
 
 
+def _distinct_pairs(group: np.ndarray, n_groups: int, codes: np.ndarray, n_codes: int
+                    ) -> np.ndarray:
+    """The distinct ``group × n_codes + code`` pairs, ascending (a bitmap when it is small:
+    hashing millions of pairs is slower)."""
+    n_codes = max(n_codes, 1)
+    pair = group.astype(np.int64) * n_codes + codes
+    if n_groups * n_codes > 2**27:
+        return np.sort(pd.unique(pair))
+    seen = np.zeros(n_groups * n_codes, bool)
+    seen[pair] = True
+    return np.flatnonzero(seen)
+
+
 def regional_means(ind: pd.DataFrame) -> pd.DataFrame:
     """For every row of ``ind`` (same index): the regional share_fail, share_quality and
     mean_score of its year × assessment, as in the regional rows of :func:`regional_benchmarks`."""
-    sums = ind.assign(**_weights(ind)).groupby(["year", *ASSESSMENT], dropna=False)[
-        ["w_fail", "w_quality", "w_score", "n_fail_known", "n_quality_known", "n_score_known"]
-    ].transform("sum", min_count=1)
-    return pd.DataFrame(_means(sums), index=ind.index)
+    grouped = pd.DataFrame(_weights(ind)).groupby(GroupKey.of(ind, ["year", *ASSESSMENT]).code)
+    means = _means(grouped.sum(min_count=1))  # per group, then spread to the rows
+    at = grouped.ngroup().to_numpy()
+    return pd.DataFrame({c: m.to_numpy()[at] for c, m in means.items()}, index=ind.index)
 
 
 def school_year_summary(ind: pd.DataFrame) -> pd.DataFrame:
@@ -126,7 +209,7 @@ def school_year_summary(ind: pd.DataFrame) -> pd.DataFrame:
     the regional share is over all groups, reliable or not).
     """
     reliable = ind["reliable"].to_numpy(dtype=bool)
-    d = ind[reliable]
+    d = ind.loc[reliable, ["year", "school_id", "participants", "share_fail", "share_quality"]]
     d = d.assign(
         w_fail=d["share_fail"] * d["participants"],
         w_quality=d["share_quality"] * d["participants"],
@@ -134,7 +217,8 @@ def school_year_summary(ind: pd.DataFrame) -> pd.DataFrame:
         n_quality_known=d["participants"].where(d["share_quality"].notna(), 0),
         fail_gap=d["share_fail"] - regional_means(ind)["share_fail"].to_numpy()[reliable],
     )
-    g = d.groupby(["year", "school_id"])
+    key = GroupKey.of(d, ["year", "school_id"])
+    g = d.groupby(key.code)
     out = pd.DataFrame({
         "assessments": g.size(),
         "participants": g["participants"].sum(),
@@ -142,5 +226,5 @@ def school_year_summary(ind: pd.DataFrame) -> pd.DataFrame:
         "share_quality": g["w_quality"].sum(min_count=1)
         / g["n_quality_known"].sum().replace(0, np.nan),
         "mean_fail_gap": g["fail_gap"].mean(),
-    }).reset_index()
-    return out
+    })
+    return pd.concat([key.decode(out.index.to_numpy()), out.reset_index(drop=True)], axis=1)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .contract import PROCEDURE_LABELS, PROCEDURES, assessment_label
 from .errors import UserError
-from .indicators import ASSESSMENT
+from .indicators import ASSESSMENT, isin
 
 NO, UNKNOWN, YES = 0, 1, 2
 EPS = 1e-9  # shares are ratios of counts: compare with the cut up to rounding error
@@ -60,11 +60,10 @@ def _combo_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, n
     for c in columns:
         codes, uniques = frame[c].factorize(use_na_sentinel=False)
         combined = combined * max(len(uniques), 1) + codes
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    order = np.argsort(first)  # renumber by first appearance
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank[inverse], first[order]
+    codes = pd.factorize(combined)[0].astype(np.int64)  # numbered by first appearance
+    # a code appears first where the running maximum of the codes grows
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+    return codes, first
 
 
 def scope_text(params: dict) -> str:
@@ -114,15 +113,17 @@ def _sy_index(sy: np.ndarray, ids: pd.Index) -> pd.MultiIndex:
                                      names=SY)
 
 
-def _states(g: pd.DataFrame, cut: float) -> pd.DataFrame:
+def _states(g: pd.DataFrame, cut: float, keys: _Keys) -> pd.DataFrame:
     """Per year × school × assessment (``_sya``, with its ``_sy``): YES when an eligible group
     reaches ``cut``, UNKNOWN when an eligible group has no n_fail, NO otherwise."""
     fail = g["eligible"] & (g["share_fail"] >= cut - EPS)
     # a group nobody wrote (0 participants) cannot fail: only a missing n_fail is unknown
     unknown = g["eligible"] & g["share_fail"].isna() & (g["participants"] > 0)
     state = np.select([fail, unknown], [YES, UNKNOWN], NO).astype(np.int8)
-    return (g[["_sy", "_sya"]].assign(state=state)
-            .groupby(["_sy", "_sya"], as_index=False, sort=False)["state"].max())
+    # grouped on _sya alone: it determines _sy (one integer key groups fastest)
+    st = pd.Series(state, index=g.index).groupby(g["_sya"].to_numpy(), sort=False).max()
+    sya = st.index.to_numpy(np.int64)
+    return pd.DataFrame({"_sy": sya // keys.n_assessments, "_sya": sya, "state": st.to_numpy()})
 
 
 def pattern_codes(g: pd.DataFrame, keys: _Keys, cut: float, params: dict) -> pd.DataFrame:
@@ -136,8 +137,8 @@ def pattern_codes(g: pd.DataFrame, keys: _Keys, cut: float, params: dict) -> pd.
     m, n = int(lr["min_assessments"]), int(lr["consecutive_years"])
     n_s = len(keys.ids)
     # only the columns needed: filtering the string columns of ``g`` is what costs at scale
-    st = _states(g.loc[g["eligible"], ["eligible", "share_fail", "participants", "_sy", "_sya"]],
-                 cut)
+    st = _states(g.loc[g["eligible"], ["eligible", "share_fail", "participants", "_sya"]],
+                 cut, keys)
     agg = (st.assign(n_fail=st["state"].eq(YES), n_unknown=st["state"].eq(UNKNOWN))
            .groupby("_sy")[["n_fail", "n_unknown"]].sum())
     agg["by_assessments"] = np.where(agg["n_fail"] >= m, YES,
@@ -254,12 +255,13 @@ def evidence(g: pd.DataFrame, codes: pd.DataFrame, rose: pd.DataFrame, year: int
     listed = this.index[this["low"] == YES]
     over = g[g["share_fail"] >= cut - EPS]
     now = over[over["year"] == year]
-    situational = ~now["school_id"].isin(listed) & now["school_id"].isin(this.index[this["risk"] == YES])
+    situational = (~isin(now["school_id"], listed)
+                   & isin(now["school_id"], this.index[this["risk"] == YES]))
     rows = [now.assign(
         flag=np.where(situational & now["eligible"], "risk_zone", "low_results"),
         criterion=np.select([~now["eligible"], situational], ["not_counted", "situational"], "fail"))]
     failing_now = now.loc[now["eligible"], ["school_id", "assessment"]].drop_duplicates()
-    chained = failing_now[failing_now["school_id"].isin(this.index[this["by_years"] == YES])]
+    chained = failing_now[isin(failing_now["school_id"], this.index[this["by_years"] == YES])]
     before = over[over["eligible"] & over["year"].between(year - n + 1, year - 1)]
     rows.append(before.merge(chained, on=["school_id", "assessment"])
                 .assign(flag="low_results", criterion="earlier_year"))
@@ -267,10 +269,10 @@ def evidence(g: pd.DataFrame, codes: pd.DataFrame, rose: pd.DataFrame, year: int
     lower = rz["fail_share_lower"]
     if lower is not None:
         near = g[(g["year"] == year) & g["eligible"] & (g["share_fail"] >= lower - EPS)
-                 & (g["share_fail"] < cut - EPS) & g["school_id"].isin(near_schools)]
+                 & (g["share_fail"] < cut - EPS) & isin(g["school_id"], near_schools)]
         rows.append(near.assign(flag="risk_zone", criterion="near_cut"))
     dec_schools = this.index[(this["decline"] == YES) & (this["risk"] == YES)]
-    dec = rose[(rose["year"] == year) & rose["school_id"].isin(dec_schools)]
+    dec = rose[(rose["year"] == year) & isin(rose["school_id"], dec_schools)]
     rows.append(dec.assign(flag="risk_zone", criterion="decline"))
     ev = pd.concat(rows, ignore_index=True)
     if "share_fail_prev" not in ev:

@@ -20,7 +20,13 @@ import pandas as pd
 from . import charts
 from .contract import PROCEDURES, TABLES, assessment_label
 from .errors import UserError
-from .indicators import ASSESSMENT, compute_indicators, regional_benchmarks, regional_means
+from .indicators import (
+    ASSESSMENT,
+    GroupKey,
+    regional_benchmarks,
+    regional_means,
+    run_indicators,
+)
 from .programme import programme_scores, programme_summary
 from .risk_profiles import (
     FACTOR_COLUMNS,
@@ -49,16 +55,21 @@ LIST_COLUMNS = ["year", "school_id", *FLAGS, "reasons", "list_change"]
 
 # --- yearly lists ---------------------------------------------------------------------------
 
-def yearly_lists(dataset, params: dict, known: dict | None = None) -> pd.DataFrame:
+def yearly_lists(dataset, params: dict, known: dict | None = None,
+                 decisions=None) -> pd.DataFrame:
     """The identification of every year of the data stacked: LIST_COLUMNS.
 
     ``known`` maps a year to its ``identify(dataset, year, params)`` table when that is already
-    computed; the other years are identified here, all in one pass.
+    computed; ``decisions`` (:class:`shnor.identification.Decisions`) decide the years they
+    cover; the other years are identified here, all in one pass.
     """
     from .identification import identify_years
 
     known = known or {}
-    found = {**identify_years(dataset, [y for y in dataset.years if y not in known], params),
+    todo = [y for y in dataset.years if y not in known]
+    covered = [y for y in todo if decisions is not None and decisions.covers(y, params)]
+    found = {**identify_years(dataset, covered, params, decisions),
+             **identify_years(dataset, [y for y in todo if y not in covered], params),
              **known}
     frames = [found[y].assign(year=y) for y in dataset.years]
     return normalise_lists(pd.concat(frames, ignore_index=True))
@@ -91,14 +102,18 @@ def _is_false(s: pd.Series) -> pd.Series:
 
 def consecutive_years(lists: pd.DataFrame, flag: str) -> pd.DataFrame:
     """Per year × school: how many consecutive calendar years up to Y the school is on the list."""
-    w = _wide(lists, flag)
+    return _runs(_wide(lists, flag)).stack().rename("years_on_list").reset_index()
+
+
+def _runs(w: pd.DataFrame) -> pd.DataFrame:
+    """:func:`consecutive_years` as school_id × year from the :func:`_wide` frame of the flag."""
     years = list(w.columns)
     run = pd.DataFrame(0, index=w.index, columns=pd.Index(years, name="year"), dtype="int64")
     for i, y in enumerate(years):
         on = w[y].fillna(False).to_numpy(dtype=bool)
         prev = run[years[i - 1]].to_numpy() if i and years[i - 1] == y - 1 else 0
         run[y] = np.where(on, prev + 1, 0)
-    return run.stack().rename("years_on_list").reset_index()
+    return run
 
 
 # --- list sizes, targets ----------------------------------------------------------------------
@@ -114,8 +129,7 @@ def list_sizes(lists: pd.DataFrame) -> pd.DataFrame:
     years = sorted(lists["year"].unique())
     for flag in FLAGS:
         w = _wide(lists, flag)
-        runs = consecutive_years(lists, flag).pivot(index="school_id", columns="year",
-                                                    values="years_on_list")
+        runs = _runs(w)
         for y in years:
             cur = w[y]
             row = {"year": int(y), "list": flag, "label": FLAG_LABELS[flag],
@@ -194,6 +208,24 @@ def _groups(lists: pd.DataFrame, flag: str) -> dict[str, pd.DataFrame]:
     return {"list": on, "programme": on.assign(year=on["year"] + 1)}
 
 
+class _Pairs:
+    """Rows of the indicators by year × school: ``rows(pairs)`` is what an inner merge of ``ind``
+    with the (unique) year × school_id pairs keeps, in the same order (a merge on the text key
+    of every row is slow at national size)."""
+
+    def __init__(self, ind: pd.DataFrame):
+        codes, self.ids = ind["school_id"].factorize()
+        self.n = len(self.ids) + 1
+        self.key = ind["year"].to_numpy(np.int64) * self.n + codes
+        self.ind = ind
+
+    def rows(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        pos = self.ids.get_indexer(pairs["school_id"])
+        known = pos >= 0
+        wanted = pairs["year"].to_numpy(np.int64)[known] * self.n + pos[known]
+        return self.ind[np.isin(self.key, wanted)].reset_index(drop=True)
+
+
 def group_dynamics(ind: pd.DataFrame, lists: pd.DataFrame, schools: pd.DataFrame,
                    flag: str) -> pd.DataFrame:
     """Participant-weighted share_fail, share_quality, mean_score per year × assessment × group.
@@ -203,8 +235,9 @@ def group_dynamics(ind: pd.DataFrame, lists: pd.DataFrame, schools: pd.DataFrame
     group, group_label, share_fail, share_quality, mean_score, participants, schools.
     """
     parts = [regional_benchmarks(ind, schools, region_only=True).assign(group="region")]
+    pairs = _Pairs(ind)
     for name, members in _groups(lists, flag).items():
-        sub = ind.merge(members, on=["year", "school_id"])
+        sub = pairs.rows(members)
         parts.append(regional_benchmarks(sub, schools, region_only=True).assign(group=name))
     out = pd.concat(parts, ignore_index=True).drop(columns="municipality")
     out["assessment"] = _assessment_labels(out)
@@ -234,28 +267,44 @@ def _weighted(ind: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 def overall_dynamics(ind: pd.DataFrame, lists: pd.DataFrame, flag: str) -> pd.DataFrame:
     """Per year × group: share_fail and share_quality over all assessments (participant-weighted)."""
     parts = [_weighted(ind, ["year"]).assign(group="region")]
+    pairs = _Pairs(ind)
     for name, members in _groups(lists, flag).items():
-        parts.append(_weighted(ind.merge(members, on=["year", "school_id"]), ["year"])
-                     .assign(group=name))
+        parts.append(_weighted(pairs.rows(members), ["year"]).assign(group=name))
     out = pd.concat(parts, ignore_index=True)
     out["group_label"] = out["group"].map(GROUP_LABELS)
     return out[["year", "group", "group_label", "share_fail", "share_quality", "participants",
                 "schools"]].sort_values(["year", "group"]).reset_index(drop=True)
 
 
-def school_overall(ind: pd.DataFrame) -> pd.DataFrame:
+def school_overall(ind: pd.DataFrame, reg: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per year × school: share_fail / share_quality over its assessments and the region's on the
-    same assessments (regional shares weighted by the school's participants), reliable groups."""
-    reg = regional_means(ind)
-    d = ind.assign(share_fail_region=reg["share_fail"],
-                   share_quality_region=reg["share_quality"])[ind["reliable"]]
-    own = _weighted(d, ["year", "school_id"])
-    region = _weighted(d.drop(columns=["share_fail", "share_quality"]).rename(columns={
-        "share_fail_region": "share_fail", "share_quality_region": "share_quality"}),
-        ["year", "school_id"])
-    return own[["year", "school_id", "share_fail", "share_quality", "participants"]].merge(
-        region[["year", "school_id", "share_fail", "share_quality"]],
-        on=["year", "school_id"], suffixes=("", "_region"))
+    same assessments (regional shares weighted by the school's participants), reliable groups.
+    ``reg``: :func:`shnor.indicators.regional_means` of ``ind`` when already computed."""
+    reg = regional_means(ind) if reg is None else reg
+    keep = ind["reliable"].to_numpy(dtype=bool)
+    key = GroupKey.of(ind.loc[keep, ["year", "school_id"]], ["year", "school_id"])
+    n = ind["participants"].to_numpy()[keep]
+
+    def shares(fail: np.ndarray, quality: np.ndarray) -> pd.DataFrame:
+        g = pd.DataFrame({
+            "w_fail": fail * n, "w_quality": quality * n,
+            "n_fail_known": np.where(np.isnan(fail), 0, n),
+            "n_quality_known": np.where(np.isnan(quality), 0, n), "participants": n,
+        }).groupby(key.code)
+        return pd.DataFrame({
+            "share_fail": g["w_fail"].sum(min_count=1) / g["n_fail_known"].sum().replace(0, np.nan),
+            "share_quality": g["w_quality"].sum(min_count=1)
+            / g["n_quality_known"].sum().replace(0, np.nan),
+            "participants": g["participants"].sum(),
+        })
+
+    own = shares(ind["share_fail"].to_numpy()[keep], ind["share_quality"].to_numpy()[keep])
+    region = shares(reg["share_fail"].to_numpy()[keep], reg["share_quality"].to_numpy()[keep])
+    return key.decode(own.index.to_numpy()).assign(
+        share_fail=own["share_fail"].to_numpy(), share_quality=own["share_quality"].to_numpy(),
+        participants=own["participants"].to_numpy(),
+        share_fail_region=region["share_fail"].to_numpy(),
+        share_quality_region=region["share_quality"].to_numpy())
 
 
 def leavers(lists: pd.DataFrame, overall: pd.DataFrame, schools: pd.DataFrame,
@@ -323,13 +372,15 @@ def leavers(lists: pd.DataFrame, overall: pd.DataFrame, schools: pd.DataFrame,
 # --- task indicators (shares of listed schools) -----------------------------------------------
 
 def task_indicators(ind: pd.DataFrame, lists: pd.DataFrame, overall: pd.DataFrame,
-                    flag: str) -> pd.DataFrame:
+                    flag: str, sizes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Programme task indicators computable from the data, per year, as shares.
 
     Columns: year, indicator, value (0–1), numerator, denominator, source. The cohort is the
-    programme cohort (on the list of the year before).
+    programme cohort (on the list of the year before). ``sizes``: :func:`list_sizes` of
+    ``lists`` when already computed.
     """
-    sizes = list_sizes(lists)
+    sizes = list_sizes(lists) if sizes is None else sizes
+    pairs = _Pairs(ind)
     rows = []
 
     def add(year, text, num, den, source):
@@ -356,7 +407,7 @@ def task_indicators(ind: pd.DataFrame, lists: pd.DataFrame, overall: pd.DataFram
             add(y, "Доля школ списка прошлого года с положительной динамикой (доля «2» снизилась)",
                 int((now[both] < before[both]).sum()), int(both.sum()),
                 "seed 000, табл. 12, показатель 5; seed 004, показатель 5.4")
-        sub = ind.merge(members, on=["year", "school_id"])
+        sub = pairs.rows(members)
         for procs, text, source in (
             (["OGE", "EGE"], ("Доля обучающихся школ списка, преодолевших минимальный порог "
              "ОГЭ/ЕГЭ"), "seed 004, показатель 5.1"),
@@ -374,23 +425,37 @@ def task_indicators(ind: pd.DataFrame, lists: pd.DataFrame, overall: pd.DataFram
 
 # --- school cards -----------------------------------------------------------------------------
 
-def card_history(ind: pd.DataFrame) -> pd.DataFrame:
-    """Per school × year × assessment: its indicators beside the region's."""
-    reg = regional_means(ind)
+def card_history(ind: pd.DataFrame, reg: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per school × year × assessment: its indicators beside the region's (``reg``:
+    :func:`shnor.indicators.regional_means` of ``ind`` when already computed)."""
+    reg = regional_means(ind) if reg is None else reg
     out = ind[["year", "school_id", *ASSESSMENT, "participants", "share_fail", "share_quality",
                "mean_score", "reliable"]].assign(**{f"{c}_region": reg[c] for c in reg})
     out["assessment"] = _assessment_labels(out)
-    order = {p: i for i, p in enumerate(PROCEDURES)}
-    return out.sort_values(["school_id", *ASSESSMENT, "year"],
-                           key=lambda c: c.map(order) if c.name == "procedure" else c
-                           ).reset_index(drop=True)
+    # order by school, procedure (as PROCEDURES lists them), grade, subject, year: a stable sort
+    # on integer codes (sorting the text columns of every row is slow at national size)
+    order = np.lexsort([out["year"].to_numpy(), _sort_codes(out["subject"]),
+                        out["grade"].to_numpy(), _sort_codes(out["procedure"], PROCEDURES),
+                        _sort_codes(out["school_id"])])
+    return out.take(order).reset_index(drop=True)
+
+
+def _sort_codes(values: pd.Series, order=None) -> np.ndarray:
+    """Integer codes that sort as ``values`` sort (by position in ``order`` when given);
+    missing values and values not in ``order`` last."""
+    codes, uniques = values.factorize(sort=order is None)
+    if order is not None:
+        rank = {v: i for i, v in enumerate(order)}
+        codes = np.append(pd.Series(uniques).map(rank).fillna(len(order)).to_numpy(np.int64),
+                          len(order))[codes]
+    return np.where(codes < 0, len(uniques), codes)
 
 
 def _assessment_labels(frame: pd.DataFrame) -> pd.Series:
     """:func:`assessment_label` of every row, formatted once per distinct assessment."""
     grouped = frame.groupby(ASSESSMENT, sort=False, dropna=False)
-    labels = np.array([assessment_label(*key) for key in grouped.size().index], dtype=object)
-    return pd.Series(labels[grouped.ngroup().to_numpy()], index=frame.index, dtype="str")
+    labels = pd.array([assessment_label(*key) for key in grouped.size().index], dtype="str")
+    return pd.Series(labels.take(grouped.ngroup().to_numpy()), index=frame.index)
 
 
 def card_profile(lists: pd.DataFrame, differentiation: pd.DataFrame | None,
@@ -469,15 +534,18 @@ def monitoring_tables(dataset, year: int, params: dict,
     """All tables of the monitoring notebook and of the school cards, computed once.
 
     ``computed``: the tables of the reports before this one (as :func:`shnor.runner.build_tables`
-    passes them); their ``identification`` (the list of ``year``) and ``differentiation`` are
-    reused. Without them (standalone use) both are computed here, with the same result.
+    passes them); their ``identification`` (the list of ``year``), ``differentiation`` and the
+    working frames of the indicators and the yearly decisions (:mod:`shnor.shared`) are reused.
+    Without them (standalone use) they are computed here, with the same result.
     """
     from .differentiation import differentiate
+    from .identification import run_decisions
 
     computed = computed or {}
-    ind = compute_indicators(dataset.results, params)
+    ind, shared = run_indicators(dataset, params, computed)
+    decisions, _ = run_decisions(dataset, year, params, {**computed, **shared})
     known = {int(year): computed["identification"]} if "identification" in computed else {}
-    lists = yearly_lists(dataset, params, known)
+    lists = yearly_lists(dataset, params, known, decisions)
     diff = (computed["differentiation"] if "differentiation" in computed
             else differentiate(dataset, year, params))
     return build_monitoring_tables(dataset, year, params, ind, lists, diff)
@@ -490,7 +558,8 @@ def build_monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
     lists = normalise_lists(lists)
     flag = params["monitoring"]["target_list"]
     sizes = list_sizes(lists)
-    overall = school_overall(ind)
+    reg = regional_means(ind)
+    overall = school_overall(ind, reg)
     scores = programme_scores(dataset.programme, params)
     summary = programme_summary(scores, params)
 
@@ -517,13 +586,13 @@ def build_monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
         "monitoring_dynamics": group_dynamics(ind, lists, dataset.schools, flag),
         "monitoring_overall": overall_dynamics(ind, lists, flag),
         "monitoring_leavers": leavers(lists, overall, dataset.schools, flag),
-        "monitoring_tasks": task_indicators(ind, lists, overall, flag),
+        "monitoring_tasks": task_indicators(ind, lists, overall, flag, sizes),
         "programme": scores,
         "programme_summary": summary,
         "risk_matrix": matrix,
         "risk_groups": factor_groups(prof_year, params),
         "risk_check": check_profiles(prof_year, expected, listed),
-        "card_history": card_history(ind),
+        "card_history": card_history(ind, reg),
         "card_overall": overall,
         "card_profile": card_profile(lists, differentiation, matrix, dataset.schools, year,
                                      flag),

@@ -13,18 +13,20 @@ import pandas as pd
 
 from .contract import PROCEDURES, SUBJECTS, TABLES, assessment_label
 from .excel import Sheet
-from .indicators import ASSESSMENT, compute_indicators, regional_benchmarks, school_year_summary
+from .indicators import (
+    ASSESSMENT,
+    GroupKey,
+    isin,
+    regional_benchmarks,
+    rows_of_years,
+    run_indicators,
+    school_year_summary,
+)
 from .report import COLUMN_LABELS
 
 INDICATORS_CSV = ["year", "school_id", "procedure", "grade", "subject", "participants",
                   "share_fail", "share_success", "share_quality", "share_high", "mean_score",
                   "reliable"]
-
-
-def _assessment_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """Sort by procedure (ВПР, ОГЭ, ЕГЭ), grade and subject as the sources list them."""
-    return frame.assign(_p=_rank(frame["procedure"], PROCEDURES),
-                        _s=_rank(frame["subject"], SUBJECTS))
 
 
 def _rank(values: pd.Series, order) -> np.ndarray:
@@ -36,9 +38,12 @@ def _rank(values: pd.Series, order) -> np.ndarray:
 
 
 def _sorted(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
-    keys = [*first, "_p", "grade", "_s"]
-    return (_assessment_order(frame).sort_values(keys, kind="stable")
-            .drop(columns=["_p", "_s"]).reset_index(drop=True))
+    """Sorted by ``first``, then in assessment order: a stable sort on codes (sorting the text
+    columns of millions of rows is slow), missing values last as in ``sort_values``."""
+    keys = [*(frame[c].factorize(sort=True, use_na_sentinel=False)[0] for c in first),
+            _rank(frame["procedure"], PROCEDURES), frame["grade"].to_numpy(),
+            _rank(frame["subject"], SUBJECTS)]
+    return frame.take(np.lexsort(keys[::-1])).reset_index(drop=True)
 
 
 def _school_status(schools: pd.DataFrame, results: pd.DataFrame, social: pd.DataFrame,
@@ -49,7 +54,7 @@ def _school_status(schools: pd.DataFrame, results: pd.DataFrame, social: pd.Data
     out = schools[[c for c in ["school_id", "name", "municipality", "locality", "school_type"]
                    if c in schools.columns]].copy()
     out["assessments"] = out["school_id"].map(assessments).fillna(0).astype("int64")
-    out["has_social"] = out["school_id"].isin(with_social)
+    out["has_social"] = isin(out["school_id"], with_social)
     out["status"] = np.where(out["assessments"] == 0, f"нет результатов за {year} год",
                              "есть результаты")
     out.loc[~out["has_social"], "status"] += "; нет социального паспорта"
@@ -57,17 +62,21 @@ def _school_status(schools: pd.DataFrame, results: pd.DataFrame, social: pd.Data
 
 
 def _participation(ind: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
-    g = ind.groupby(["year", *ASSESSMENT])
-    out = pd.DataFrame({
-        "schools": g["school_id"].nunique(),
-        "participants": g["participants"].sum(),
-        "unreliable": g["reliable"].apply(lambda s: int((~s.astype(bool)).sum())),
-        "no_fail_count": g["share_fail"].apply(lambda s: int(s.isna().sum())),
-        "no_marks": g["share_quality"].apply(lambda s: int(s.isna().sum())),
-    }).reset_index()
-    region = reg[reg["municipality"].isna()][["year", *ASSESSMENT, "share_fail",
-                                              "share_quality", "mean_score"]]
-    out = out.merge(region, on=["year", *ASSESSMENT], how="left")
+    keys = ["year", *ASSESSMENT]
+    key = GroupKey.of(ind, keys)  # the key columns are never missing (data contract)
+    counts = pd.DataFrame({
+        "participants": ind["participants"],
+        "unreliable": ~ind["reliable"].to_numpy(dtype=bool),
+        "no_fail_count": ind["share_fail"].isna().to_numpy(),
+        "no_marks": ind["share_quality"].isna().to_numpy(),
+    }).groupby(key.code).sum()
+    out = pd.concat([key.decode(counts.index.to_numpy()), counts.reset_index(drop=True)], axis=1)
+    # the regional rows count the distinct schools of each year × assessment already
+    region = reg[reg["municipality"].isna()][[*keys, "schools", "share_fail", "share_quality",
+                                              "mean_score"]]
+    out = out.merge(region, on=keys, how="left")[[
+        *keys, "schools", "participants", "unreliable", "no_fail_count", "no_marks",
+        "share_fail", "share_quality", "mean_score"]]
     out["assessment"] = [assessment_label(p, g_, s) for p, g_, s in
                          zip(out["procedure"], out["grade"], out["subject"])]
     return _sorted(out, ["year"])
@@ -109,7 +118,8 @@ def overview_tables(dataset, year: int, params: dict,
     results = dataset.results
     if (results["year"] > year).any():  # filtering copies all columns: only when needed
         results = results[results["year"] <= year]
-    full = compute_indicators(results, params)
+    ind, shared = run_indicators(dataset, params, computed)
+    full = rows_of_years(ind, ind["year"] <= year)
     reg = regional_benchmarks(full, dataset.schools)
     status = _school_status(dataset.schools, results, dataset.social, year)
     group_cols = [c for c in ["municipality", "locality", "school_type"] if c in status.columns]
@@ -125,6 +135,7 @@ def overview_tables(dataset, year: int, params: dict,
         "overview_participation": _participation(full, reg),
         "overview_quality": _data_quality(status, full, dataset.social, year, params),
         "overview_excluded": excluded_tables(dataset),
+        **shared,
     }
 
 

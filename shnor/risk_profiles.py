@@ -66,8 +66,11 @@ def check_profiles(profiles: pd.DataFrame, expected_ids, listed_ids=None) -> pd.
             rows.append({"school_id": r.school_id, "factor": r.factor,
                          "problem": f"неизвестный уровень значимости «{r.level}»"})
     good = profiles[_valid(profiles)]
-    counts = good.groupby(["school_id", "factor"])["level"].agg(list)
-    for (school, factor), levels in counts[counts.map(len) > 1].items():
+    counts = good.groupby(["school_id", "factor"]).size()
+    # the levels listed only where there are several (a Python list per group is slow)
+    pairs = pd.MultiIndex.from_frame(good[["school_id", "factor"]])
+    several = good[pairs.isin(counts.index[counts > 1])].groupby(["school_id", "factor"])
+    for (school, factor), levels in several["level"].agg(list).items():
         labels = ", ".join(RISK_LEVEL_LABELS[lv] for lv in levels)
         rows.append({"school_id": school, "factor": factor,
                      "problem": f"уровень указан {len(levels)} раза: {labels}"})

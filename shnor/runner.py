@@ -35,6 +35,7 @@ from .excel import safe_csv, write_workbook
 from .manifest import build_manifest, write_manifest
 from .paths import DATA_PROCESSED, NOTEBOOKS_DIR, REPORTS_DIR
 from .report import PARAMS_FILE, RUN_FILE, suppress_small_counts
+from .shared import report_tables
 
 # Report modules, in report order. Each has `<name>_tables(dataset, year, params, computed=None)`
 # (``computed``: the tables of the reports before it, to reuse) and `<name>_sheets(tables)`;
@@ -72,7 +73,8 @@ def _load_dataset(path):
 
 def build_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]:
     """Every table of every report, computed once (names are unique across reports); each report
-    receives the tables of the reports before it."""
+    receives the tables of the reports before it, with the working frames of :mod:`shnor.shared`
+    (left out of the result)."""
     tables: dict[str, pd.DataFrame] = {}
     for name in REPORT_MODULES:
         module = import_module(f"shnor.{name}")
@@ -81,7 +83,7 @@ def build_tables(dataset, year: int, params: dict) -> dict[str, pd.DataFrame]:
         if clash:
             raise RuntimeError(f"Report «{name}» repeats table names {clash}")
         tables.update(produced)
-    return tables
+    return report_tables(tables)
 
 
 def build_sheets(tables: dict[str, pd.DataFrame]) -> list:
