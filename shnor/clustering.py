@@ -153,7 +153,7 @@ def plot_profiles(profiles: pd.DataFrame, ax=None):
     ax.axhline(0, color="grey", lw=0.8, ls="--")
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     ax.set_ylabel("Стандартизированный результат (0 — среднее по региону)")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))  # clear of the lines
     ax.set_title("Профили кластеров по оценочным процедурам")
     return ax
 

@@ -29,6 +29,7 @@ from .school_typology import (
     TYPE_PLURALS,
     TYPES,
     matrix_fills,
+    matrix_for_excel,
     typology,
     typology_matrix,
 )
@@ -367,7 +368,7 @@ def differentiation_sheets(tables: dict[str, pd.DataFrame]) -> list:
     obj = tables["diff_objectivity"]
     return [
         Sheet("Типология", _labelled(typ), _labelled(fills)),
-        Sheet("Таблица 7", matrix, m_fills),
+        Sheet("Таблица 7", matrix_for_excel(matrix), m_fills),
         Sheet("Кластеры", _labelled(clusters)),
         Sheet("ИСБШ", _labelled(isb)),
         Sheet("Добавленная ценность", _labelled(va)),

@@ -53,8 +53,11 @@ def type_grid(n_groups: int = 11, bounds: dict | None = None) -> pd.DataFrame:
                         index=g, columns=g)
 
 
+MAX_LABELS = 60  # shnor: up to this many classified schools the table 7 cells list their codes
+
+
 def typology_matrix(frame: pd.DataFrame, bounds: dict | None = None, n_groups: int = 11,
-                    label: str = "school_id", max_labels: int = 60) -> pd.DataFrame:
+                    label: str = "school_id", max_labels: int = MAX_LABELS) -> pd.DataFrame:
     """Seed 000 table 7: ИСБШ group (rows) × quality group (columns) with the schools in cells.
 
     ``frame`` has ``isbsh_group``, ``quality_group`` and ``label``. Cells list the labels when at
@@ -76,6 +79,23 @@ def typology_matrix(frame: pd.DataFrame, bounds: dict | None = None, n_groups: i
     cells.columns = [str(c) for c in cells.columns]
     cells.insert(0, "Гр ИСБШ", [str(x) for x in cells.index])
     return cells.reset_index(drop=True).astype(str)
+
+
+def matrix_for_excel(matrix: pd.DataFrame, max_labels: int = MAX_LABELS) -> pd.DataFrame:
+    """:func:`typology_matrix` for the workbook: group numbers, totals and counts as numbers (so
+    Excel can sum them), lists of school codes as text (codes keep their leading zeros), empty
+    cells empty."""
+    def number(v: str):
+        return None if v == "" else int(v)
+
+    out = matrix.astype(object).where(matrix != "", None)
+    counts = int(matrix.iloc[-1, -1] or 0) > max_labels  # the cells hold counts, not codes
+    for column in matrix.columns[1:] if counts else ["Итого ОО"]:
+        out[column] = pd.Series([number(v) for v in matrix[column]], index=out.index,
+                                dtype=object)
+    out.iloc[-1, 1:] = [number(v) for v in matrix.iloc[-1, 1:]]
+    out.iloc[:-1, 0] = [int(v) for v in matrix.iloc[:-1, 0]]
+    return out
 
 
 def matrix_fills(matrix: pd.DataFrame, bounds: dict | None = None) -> pd.DataFrame:
