@@ -22,7 +22,6 @@ import pyarrow.compute as pc
 from .config import load_config
 from .errors import UserError
 from .indicators import rows_of_years, run_indicators
-from .isbsh import compute_isbsh
 from .low_results import (
     NO,
     SY,
@@ -35,7 +34,6 @@ from .low_results import (
     scope_text,
     table1_codes,
 )
-from .oip import oip_codes
 from .shared import reuse
 from .vpr_tail import vpr_tail_codes
 
@@ -151,6 +149,8 @@ def _decisions(dataset, years: list[int], params: dict, ind: pd.DataFrame
     if method == "table1":
         low = d["code"]
     else:
+        from .oip import oip_codes  # here, not at the top: see _flags
+
         m = (oip_codes(g, ind, years, params) if method == "oip"
              else vpr_tail_codes(ind, years, params)).reindex(grid)
         low = m["low"]
@@ -302,6 +302,10 @@ def _flags(dataset, d: pd.DataFrame, ev: pd.DataFrame, year: int, params: dict) 
     wide = d["low"].unstack("year")
     persistent = _consecutive(wide, year, int(pers["years"])).reindex(sid)
     escalation = _consecutive(wide, year, int(pers["escalation_years"])).reindex(sid)
+
+    # Imported here: scikit-learn (≈ 1 s) is needed to compute the lists, not to draw them in
+    # the report notebook, which imports this module.
+    from .isbsh import compute_isbsh
 
     isb = compute_isbsh(dataset.social, year, params).set_index("school_id").reindex(sid)
     isb["isbsh_group"] = isb["isbsh_group"].astype("Int64")

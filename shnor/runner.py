@@ -46,7 +46,7 @@ CARD_NOTEBOOK = "school_card.ipynb"
 KERNEL = "python3"
 CELL_TIMEOUT = 600  # seconds per notebook cell; a stuck cell fails the run instead of hanging
 KERNELS = min(2, os.cpu_count() or 1)  # kernels run in parallel; the SPEC's machine has 2 cores
-HIDDEN_TAGS = {"parameters", "injected-parameters", "shnor-reset"}
+HIDDEN_TAGS = {"parameters", "injected-parameters"}
 # The kernel's start-up warning about unencrypted localhost TCP would clutter the progress lines;
 # the connection is still authenticated with the key of the connection file.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
@@ -317,7 +317,6 @@ for _shnor_name in set(_shnor_ns) - _shnor_ns["_shnor_base"]:
 async def _card_worker(template, jobs, cwd: Path, on_done) -> None:
     """Execute ``template`` once per (key, parameters) job in ONE kernel, clearing the user
     namespace between cards; ``on_done(key, nb)`` receives each executed notebook."""
-    import nbformat
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -332,9 +331,11 @@ async def _card_worker(template, jobs, cwd: Path, on_done) -> None:
         for key, parameters in jobs:
             nb = parameterize_notebook(copy.deepcopy(template), parameters,
                                        kernel_name=KERNEL, language="python")
-            reset = nbformat.v4.new_code_cell(RESET_CODE)
-            reset.metadata["tags"] = ["shnor-reset"]
-            nb.cells.insert(0, reset)
+            # The reset runs at the top of the first code cell (one round trip fewer than a
+            # cell of its own); the saved notebook gets the cell's own source back.
+            first = next(c for c in nb.cells if c.cell_type == "code")
+            source = first.source
+            first.source = f"{RESET_CODE}\n{source}"
             client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT, kernel_name=KERNEL,
                                     resources={"metadata": {"path": str(cwd)}})
             client.kc = kc
@@ -343,7 +344,7 @@ async def _card_worker(template, jobs, cwd: Path, on_done) -> None:
             except CellExecutionError as exc:
                 _raise_notebook_error(f"{template.metadata.get('shnor', {}).get('title')} "
                                       f"{key}", exc.ename, exc.evalue)
-            nb.cells = [c for c in nb.cells if "shnor-reset" not in c.metadata.get("tags", [])]
+            first.source = source
             on_done(key, nb)
     finally:
         kc.stop_channels()

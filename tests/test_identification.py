@@ -273,3 +273,14 @@ def test_identify_years_in_one_pass_equals_identify_of_each_year(profile):
         pd.testing.assert_frame_equal(together[y], identify(ds, y, params))
     assert together[2024]["low_results"].notna().any()
     assert identify_years(ds, [], params) == {}
+
+
+def test_report_notebook_imports_do_not_load_scikit_learn():
+    # The identification notebook imports this module to draw; scikit-learn costs ≈ 1 s of a
+    # report kernel and is only needed to compute the lists.
+    import subprocess
+    import sys
+
+    code = "import sys, shnor.identification; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -118,6 +118,10 @@ def test_suite_writes_tables_reports_cards_index_manifest(runs, setup):
     assert ws.freeze_panes == "A2" and ws["B3"].value == EVIL_NAME and ws["B3"].data_type == "s"
     assert (out / "notebooks" / "01_overview.ipynb").exists()
     assert sorted(p.name for p in (out / "schools").iterdir()) == ["001.html", "002.html"]
+    card = nbformat.read(out / "notebooks" / "schools" / "002.ipynb", as_version=4)
+    assert [c.source for c in card.cells if "injected-parameters" not in c.metadata.get(
+        "tags", [])] == [c.source for c in CARD.cells]  # the record shows the template's cells
+    assert 'school_id = "002"' in card.cells[1].source
     index = (out / "index.html").read_text(encoding="utf-8")
     for href in ["01_overview.html", "schools/001.html", "schools/002.html",
                  "shnor_mini_2024.xlsx", "tables/indicators.csv", "manifest.json"]:
