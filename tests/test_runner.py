@@ -181,6 +181,26 @@ def test_out_folder_with_other_files_is_not_replaced(setup):
     assert (folder / "план.docx").read_text() == "важно"
 
 
+def test_user_error_inside_a_report_notebook_stops_the_run_with_its_message(setup):
+    # The reports run beside the cards: the report's error must still end the run, with the
+    # notebook's own Russian message, and leave nothing behind.
+    root, kw = setup
+    notebooks = root / "failing"
+    notebooks.mkdir()
+    nb = nbformat.v4.new_notebook(metadata=CARD.metadata)
+    params = nbformat.v4.new_code_cell("data = None\nyear = 2024", metadata={"tags": [
+        "parameters"]})
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "from shnor.errors import UserError\n"
+        "raise UserError('В таблице «social» нет 2024 года')")]
+    nbformat.write(nb, notebooks / "01_fail.ipynb")
+    nbformat.write(CARD, notebooks / runner.CARD_NOTEBOOK)
+    with pytest.raises(UserError, match="В таблице «social» нет 2024 года"):
+        runner.run_suite(**{**kw, "notebooks_dir": notebooks}, out=root / "failed")
+    assert not (root / "failed").exists()
+    assert not [p for p in root.iterdir() if p.name.startswith(".failed")]
+
+
 def test_failed_run_leaves_the_previous_report(setup, runs, monkeypatch):
     root, kw = setup
     out, _ = runs
