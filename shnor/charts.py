@@ -120,14 +120,16 @@ def share_chart_svg(categories: Sequence[str], lines: Sequence[Line], title: str
     for i, category in enumerate(categories):
         parts.append(f'<text x="{x(i)}" y="{bottom + 18}" text-anchor="middle" '
                      f'fill="#444444">{esc(str(category))}</text>')
-    for line in lines:
-        style = (f'fill="none" stroke="{line.colour}" stroke-width="2"'
-                 + (' stroke-dasharray="6 4" stroke-opacity="0.7"' if line.dashed else ""))
+    strokes = [f'stroke="{line.colour}" stroke-width="2"'
+               + (' stroke-dasharray="6 4" stroke-opacity="0.7"' if line.dashed else "")
+               for line in lines]
+    for line, stroke in zip(lines, strokes):
         segment: list[str] = []
         for i, v in enumerate([*line.values, None]):
             if v is None or math.isnan(v):
                 if len(segment) > 1:
-                    parts.append(f'<polyline {style} points="{" ".join(segment)}"/>')
+                    parts.append(f'<polyline fill="none" {stroke} '
+                                 f'points="{" ".join(segment)}"/>')
                 segment = []
                 continue
             segment.append(f"{x(i)},{y(v)}")
@@ -135,11 +137,9 @@ def share_chart_svg(categories: Sequence[str], lines: Sequence[Line], title: str
                 parts.append(f'<circle cx="{x(i)}" cy="{y(v)}" r="3.5" fill="{line.colour}">'
                              f"<title>{esc(line.label)}, {esc(str(categories[i]))}: "
                              f"{_percent(v, 1)}</title></circle>")
-    for j, line in enumerate(lines):
+    for j, (line, stroke) in enumerate(zip(lines, strokes)):
         ly = top + 8 + 20 * j
-        dash = ' stroke-dasharray="6 4" stroke-opacity="0.7"' if line.dashed else ""
-        parts.append(f'<line x1="{right + 20}" x2="{right + 48}" y1="{ly}" y2="{ly}" '
-                     f'stroke="{line.colour}" stroke-width="2"{dash}/>')
+        parts.append(f'<line x1="{right + 20}" x2="{right + 48}" y1="{ly}" y2="{ly}" {stroke}/>')
         parts.append(f'<text x="{right + 56}" y="{ly + 4}">{esc(line.label)}</text>')
     if not finite:
         parts.append(f'<text x="{(left + right) / 2:.1f}" y="{(top + bottom) / 2:.1f}" '

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from .shared import reuse
@@ -67,8 +68,8 @@ def isin(values: pd.Series, members) -> np.ndarray:
     members = pd.Index(members)
     if (isinstance(array, pd.arrays.ArrowStringArray)
             and pd.api.types.infer_dtype(members, skipna=True) in ("string", "empty")):
-        members = pd.array(members.unique(), dtype="str")._pa_array.combine_chunks()
-        return pc.is_in(array._pa_array, value_set=members).to_numpy(zero_copy_only=False)
+        value_set = pa.array(pd.array(members.unique(), dtype="str"))
+        return pc.is_in(pa.array(array), value_set=value_set).to_numpy(zero_copy_only=False)
     return values.isin(members).to_numpy()
 
 

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import import_module
 from pathlib import Path
@@ -447,39 +448,39 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
     """
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
 
-    def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[step] = now - clock
-        clock = now
+    @contextmanager
+    def timed(step: str):
+        """Record the step's own duration (steps 3-5 overlap, so no running clock)."""
+        begin = time.perf_counter()
+        yield
+        timings[step] = time.perf_counter() - begin
 
     notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
     year = int(year)
 
     _progress(1, "Загрузка и проверка данных…")
-    params = load_config(profile, config_file)
-    dataset = _load_dataset(data)
-    check_year(dataset, year)
-    target = Path(out) if out is not None else REPORTS_DIR / dataset.name / str(year)
-    check_target(target)
-    lap("load")
+    with timed("load"):
+        params = load_config(profile, config_file)
+        dataset = _load_dataset(data)
+        check_year(dataset, year)
+        target = Path(out) if out is not None else REPORTS_DIR / dataset.name / str(year)
+        check_target(target)
 
     _progress(2, "Расчёт показателей и таблиц…")
-    tables = build_tables(dataset, year, params)
-    lap("tables")
+    with timed("tables"):
+        tables = build_tables(dataset, year, params)
 
     processed = Path(processed_root or DATA_PROCESSED) / dataset.name / str(year)
     run_info = {"dataset": dataset.name, "year": year, "profile": params["profile"],
                 "publication": publication}
-    tmp_processed = _temp_dir_beside(processed)
-    try:
-        _write_processed(tmp_processed, tables, params, run_info)
-        _replace_dir(tmp_processed, processed)
-    finally:
-        shutil.rmtree(tmp_processed, ignore_errors=True)
-    lap("processed")
+    with timed("processed"):
+        tmp_processed = _temp_dir_beside(processed)
+        try:
+            _write_processed(tmp_processed, tables, params, run_info)
+            _replace_dir(tmp_processed, processed)
+        finally:
+            shutil.rmtree(tmp_processed, ignore_errors=True)
 
     tmp = _temp_dir_beside(target)
     try:
@@ -497,19 +498,14 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
         for folder in ("tables", "notebooks", *(("schools", "notebooks/schools") if ids else ())):
             (tmp / folder).mkdir()
 
-        def timed(step: str, work, *args):
-            begin = time.perf_counter()
-            result = work(*args)
-            timings[step] = time.perf_counter() - begin
-            return result
-
         def write_tables() -> list[str]:
-            published = _published(tables, params, publication)
-            csvs = []
-            for name in sorted(published):
-                safe_csv(published[name], tmp / "tables" / f"{name}.csv")
-                csvs.append(f"{name}.csv")
-            write_workbook(tmp / workbook, build_sheets(published))
+            with timed("tables_excel"):
+                published = _published(tables, params, publication)
+                csvs = []
+                for name in sorted(published):
+                    safe_csv(published[name], tmp / "tables" / f"{name}.csv")
+                    csvs.append(f"{name}.csv")
+                write_workbook(tmp / workbook, build_sheets(published))
             return csvs
 
         def run_report(src: Path) -> tuple[str, str]:
@@ -519,7 +515,8 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
             return f"{src.stem}.html", title
 
         def run_reports() -> list[tuple[str, str]]:
-            with ThreadPoolExecutor(KERNELS) as pool:  # each report has its own kernel process
+            # each report has its own kernel process
+            with timed("reports"), ThreadPoolExecutor(KERNELS) as pool:
                 return list(pool.map(run_report, sources))
 
         def run_cards() -> None:
@@ -548,16 +545,17 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
         _progress(3, "Таблицы CSV и книга Excel…")
         _progress(4, f"Отчёты: {len(sources)} ({', '.join(s.stem for s in sources)})…")
         _progress(5, f"Карточки школ: {len(ids)}…")
-        with ThreadPoolExecutor(2) as pool:
-            jobs = [pool.submit(timed, "tables_excel", write_tables),
-                    pool.submit(timed, "reports", run_reports)]
-            timed("cards", run_cards)
-        csvs, reports = (job.result() for job in jobs)
-        lap("tables_reports_cards")
+        with timed("tables_reports_cards"):
+            with ThreadPoolExecutor(2) as pool:
+                jobs = [pool.submit(write_tables), pool.submit(run_reports)]
+                with timed("cards"):
+                    run_cards()
+            csvs, reports = (job.result() for job in jobs)
 
         _progress(6, "Оглавление и манифест…")
-        write_index(tmp, f"ШНОР: отчёты за {year} год", meta, reports, cards, workbook, csvs)
-        lap("index")
+        with timed("index"):
+            write_index(tmp, f"ШНОР: отчёты за {year} год", meta, reports, cards, workbook,
+                        csvs)
         manifest = build_manifest(dataset=dataset, year=year, params=params,
                                   publication=publication, all_cards=all_cards,
                                   timings=timings, started=started, out_dir=tmp,
