@@ -2,7 +2,7 @@
 
 Measured side by side in the same run, each in its own process (median of ``--runs``):
 * floor — a bare DuckDB GROUP BY over the same files (counts per mark, mean mark and score);
-* shnor — :func:`shnor.aggregate.aggregate_students` (normalisation, validation, rules);
+* shnor — :func:`shnor.io.aggregate.aggregate_students` (normalisation, validation, rules);
 * pandas — the same aggregation in plain pandas (read the Parquet, groupby).
 Goals (issue 6): shnor < 30 s, peak memory < 2 GB, within 2× of the floor.
 
@@ -22,8 +22,8 @@ from _measure import machine, median, run_child
 
 PREPARE = r"""
 import json, sys, time
-from shnor.synth import generate_region
-from shnor.students import write_student_files
+from shnor.synth.region import generate_region
+from shnor.synth.students import write_student_files
 t = time.perf_counter()
 res = generate_region(n_schools=int(sys.argv[2]), n_years=1, optional_tables=False)["results"]
 t_gen = time.perf_counter() - t
@@ -47,7 +47,7 @@ print(json.dumps({"call_s": time.perf_counter() - t, "groups": len(df)}))
 
 SHNOR = r"""
 import json, sys, time
-from shnor.aggregate import aggregate_students
+from shnor.io.aggregate import aggregate_students
 from shnor.config import load_config
 params = load_config()
 t = time.perf_counter()

@@ -1,11 +1,11 @@
 """Benchmark (b): the library steps on a national-size synthetic dataset (40,000 schools × 5 years).
 
-Each run is one fresh process: generate the region in memory (``shnor.synth.generate_region``,
+Each run is one fresh process: generate the region in memory (``shnor.synth.region.generate_region``,
 timed but not part of the goal), then the floor — one pandas groupby over all results rows (the
 least any per-school computation does) — then each report's ``<name>_tables(dataset, year,
 params, computed)`` in the runner's order, timed one by one, with the process peak memory after
 each step. ``computed`` holds what the reports before it returned, as in
-``runner.build_tables``: their tables and the working frames of :mod:`shnor.shared` (the
+``runner.build_tables``: their tables and the working frames of :mod:`shnor.analysis.shared` (the
 indicators, the yearly decisions) that later reports reuse.
 Modules that do not exist yet are reported as missing. Goal (issue 6): all steps < 20 s, peak
 memory < 3 GB.
@@ -29,15 +29,15 @@ def peak_mb():
 
 steps = {}
 t = time.perf_counter()
-from shnor.synth import generate_region
+from shnor.synth.region import generate_region
 tables = generate_region(n_schools=int(sys.argv[1]), n_years=int(sys.argv[2]))
 steps["generate (not in the goal)"] = (time.perf_counter() - t, peak_mb())
 print(f"  generated in {steps['generate (not in the goal)'][0]:.1f} s", file=sys.stderr,
       flush=True)
 
 from shnor.config import load_config
-from shnor.dataset import Dataset
-from shnor.runner import REPORT_MODULES
+from shnor.io.dataset import Dataset
+from shnor.pipeline.suite import REPORT_MODULES
 params = load_config()
 ds = Dataset(name="national", path=Path("/tmp"), schools=tables["schools"],
              results=tables["results"], social=tables["social"],

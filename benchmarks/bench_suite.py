@@ -27,7 +27,7 @@ FLOOR = r"""
 import json, sys, time
 from pathlib import Path
 import nbformat
-from shnor import runner
+from shnor.pipeline import suite as runner
 
 out, n_reports, n_cards = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 t = time.perf_counter()

@@ -16,13 +16,13 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _API = {
-    "load_dataset": "shnor.loading",
-    "validate": "shnor.loading",
-    "identify": "shnor.identification",
-    "differentiate": "shnor.differentiation",
+    "load_dataset": "shnor.io.loading",
+    "validate": "shnor.io.loading",
+    "identify": "shnor.identification.core",
+    "differentiate": "shnor.analysis.differentiation",
     "typology": "shnor.school_typology",
     "load_config": "shnor.config",
-    "Dataset": "shnor.dataset",
+    "Dataset": "shnor.io.dataset",
     "UserError": "shnor.errors",
     "ValidationFailed": "shnor.errors",
     "Problem": "shnor.errors",

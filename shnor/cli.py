@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .errors import UserError
+from shnor.errors import UserError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,7 +63,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args) -> int:
-    from .runner import run_suite
+    from shnor.pipeline.suite import run_suite
 
     out = run_suite(
         data=args.data, year=args.year, out=args.out, profile=args.profile,
@@ -74,8 +74,8 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .errors import ValidationFailed, problem_lines
-    from .loading import describe, load_dataset
+    from shnor.errors import ValidationFailed, problem_lines
+    from shnor.io.loading import describe, load_dataset
 
     try:
         ds = load_dataset(args.path)  # validates once; the problems travel in the exception
@@ -89,7 +89,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_template(args) -> int:
-    from .template import write_template
+    from shnor.io.template import write_template
 
     path = write_template(args.file)
     print(f"Шаблон записан: {path}")
@@ -97,7 +97,7 @@ def _cmd_template(args) -> int:
 
 
 def _cmd_synth(args) -> int:
-    from .synth import write_synthetic
+    from shnor.synth.region import write_synthetic
 
     out = write_synthetic(Path(args.out), n_schools=args.schools, n_years=args.years,
                           last_year=args.last_year, seed=args.seed, students=args.students)
@@ -106,7 +106,7 @@ def _cmd_synth(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from .synth import write_demo
+    from shnor.synth.region import write_demo
 
     out = write_demo()
     print(f"Демонстрационный регион записан: {out}")
@@ -114,7 +114,7 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_aggregate(args) -> int:
-    from .aggregate import aggregate_command
+    from shnor.io.aggregate import aggregate_command
 
     return aggregate_command(args.files, args.out, strict=args.strict, config_file=args.config)
 

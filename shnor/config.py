@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .errors import UserError
-from .paths import METHODOLOGY_FILE
+from shnor.errors import UserError
+from shnor.paths import METHODOLOGY_FILE
 
 DEFAULT_PROFILE = "sverdlovsk"
 

@@ -14,11 +14,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .shared import reuse
+from shnor.analysis.shared import reuse
 
 ASSESSMENT = ["procedure", "grade", "subject"]
 KEY = ["year", "school_id", *ASSESSMENT]
-INDICATORS_FRAME = "_indicators"  # working frame of a run (see shnor.shared)
+INDICATORS_FRAME = "_indicators"  # working frame of a run (see shnor.analysis.shared)
 
 
 def compute_indicators(results: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -47,7 +47,7 @@ def run_indicators(dataset, params: dict, computed: dict | None = None
     """:func:`compute_indicators` of all results of ``dataset``, computed once per run.
 
     Returns the indicators and the working frames to add to the report's tables (see
-    :func:`shnor.shared.reuse`). The indicators are per row, so a report that needs some years
+    :func:`shnor.analysis.shared.reuse`). The indicators are per row, so a report that needs some years
     selects those rows (:func:`rows_of_years`) and gets what it would compute on them alone.
     """
     (ind,), new = reuse(computed, (INDICATORS_FRAME,),

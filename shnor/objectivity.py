@@ -3,7 +3,7 @@
 Three signs, each a *hint* for a methodologist with its evidence, never a verdict:
 
 - ВПР far above the region not confirmed by ОГЭ/ЕГЭ: the school's mean ВПР score (standardised
-  per assessment, :func:`shnor.quality.assessment_scores`) is at least ``vpr_high_sd`` above the
+  per assessment, :func:`shnor.quality.index.assessment_scores`) is at least ``vpr_high_sd`` above the
   region and at least ``gap_sd`` above its own mean ОГЭ/ЕГЭ score;
 - excess of top marks: in a ВПР with at least ``min_participants`` participants the share of «5»
   exceeds the regional share by ``top_marks_excess`` or more;
@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .contract import assessment_label
-from .indicators import ASSESSMENT
+from shnor.io.contract import assessment_label
+from shnor.indicators import ASSESSMENT
 
 SIGNS = {
     "vpr_not_confirmed": "ВПР не подтверждаются ОГЭ/ЕГЭ",
@@ -54,7 +54,7 @@ def objectivity_evidence(indicators: pd.DataFrame, scores: pd.DataFrame,
                          schools: pd.DataFrame, year: int, params: dict) -> pd.DataFrame:
     """One row per flag: school_id, sign (Russian name), assessment, evidence (Russian text).
 
-    ``scores``: :func:`shnor.quality.assessment_scores` of ``year``.
+    ``scores``: :func:`shnor.quality.index.assessment_scores` of ``year``.
     """
     p = params["objectivity"]
     exempt = exempt_schools(schools, params)

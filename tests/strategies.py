@@ -1,4 +1,4 @@
-"""Hypothesis strategies for small VALID datasets in canonical form (shnor.dataset, shnor.contract).
+"""Hypothesis strategies for small VALID datasets in canonical form (shnor.io.dataset, shnor.io.contract).
 
 The structure (schools, years, assessments, which data are missing) is drawn by hypothesis; the
 bulk of the numbers comes from a numpy generator seeded by hypothesis, so examples stay cheap to
@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
 
-from shnor.contract import COLUMN_LABELS, SOCIAL_COUNTS, TABLES
-from shnor.dataset import Dataset
+from shnor.io.contract import COLUMN_LABELS, SOCIAL_COUNTS, TABLES
+from shnor.io.dataset import Dataset
 
 LAST_YEAR = 2024
 # Every (procedure, grade, subject) the contract allows.

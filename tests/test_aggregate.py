@@ -2,11 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shnor.aggregate import aggregate_students
+from shnor.io.aggregate import aggregate_students
 from shnor.cli import main
 from shnor.config import load_config
 from shnor.errors import UserError
-from shnor.students import expand_to_students, write_student_files
+from shnor.synth.students import expand_to_students, write_student_files
 
 NAN = np.nan
 KEY = ["year", "school_id", "procedure", "grade", "subject"]
@@ -51,7 +51,7 @@ def test_aggregate_command_reproduces_results_csv_and_parquet(tmp_path, capsys):
 
 
 def test_reproduces_the_synthetic_generator(tmp_path):
-    synth = pytest.importorskip("shnor.synth")
+    synth = pytest.importorskip("shnor.synth.region")
     res = synth.generate_region(n_schools=60, n_years=2, optional_tables=False)["results"]
     root = write_student_files(res, tmp_path, seed=2024)
     got, invalid = aggregate_students([root], load_config())

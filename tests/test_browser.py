@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from shnor.paths import NOTEBOOKS_DIR
-from shnor.runner import run_suite
-from shnor.synth import write_synthetic
+from shnor.pipeline.suite import run_suite
+from shnor.synth.region import write_synthetic
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 WIDTH = 1280

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shnor.clustering import (
+from shnor.quality.clustering import (
     IROClustering,
     bootstrap_stability,
     cluster_diagnostics,

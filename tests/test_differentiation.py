@@ -5,15 +5,15 @@ import pandas as pd
 import pytest
 
 from shnor.config import load_config
-from shnor.dataset import Dataset
-from shnor.differentiation import (
+from shnor.io.dataset import Dataset
+from shnor.analysis.differentiation import (
     CONTRACT_COLUMNS,
     differentiate,
     differentiation_sheets,
     differentiation_tables,
 )
 from shnor.errors import UserError
-from shnor.synth import generate_region
+from shnor.synth.region import generate_region
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_demo_like_region_properties(tables):
 
 
 def test_sheets(tables):
-    pytest.importorskip("shnor.excel")
+    pytest.importorskip("shnor.io.writers")
     sheets = differentiation_sheets(tables)
     names = [s.name for s in sheets]
     for n in ["Типология", "Кластеры", "ИСБШ", "Добавленная ценность", "Объективность"]:

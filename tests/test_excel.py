@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
-from shnor.excel import Sheet, neutralise_text, safe_csv, write_workbook
+from shnor.io.writers import Sheet, neutralise_text, safe_csv, write_workbook
 
 DANGEROUS = ["=1+2", "+7 (343) 000", "-школа", "@SUM(A1)", "\tтаб", "\rвозврат",
              '=HYPERLINK("http://evil","нажми")']

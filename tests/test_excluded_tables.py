@@ -6,9 +6,9 @@ import pytest
 
 from shnor.config import load_config
 from shnor.errors import ValidationFailed
-from shnor.loading import load_dataset
-from shnor.monitoring import monitoring_tables
-from shnor.overview import excluded_tables
+from shnor.io.loading import load_dataset
+from shnor.monitoring.core import monitoring_tables
+from shnor.analysis.overview import excluded_tables
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from shnor.config import load_config
-from shnor.dataset import Dataset
-from shnor.identification import (
+from shnor.io.dataset import Dataset
+from shnor.identification.core import (
     IDENTIFICATION_COLUMNS,
     identification_sheets,
     identification_tables,
@@ -17,9 +17,9 @@ from shnor.identification import (
     unfavourable_code,
 )
 from shnor.indicators import compute_indicators
-from shnor.low_results import UNKNOWN, YES, scope_groups
-from shnor.oip import oip_scores
-from shnor.vpr_tail import vpr_tail_codes
+from shnor.identification.table1 import UNKNOWN, YES, scope_groups
+from shnor.identification.oip import oip_scores
+from shnor.identification.fioko_tail import vpr_tail_codes
 
 RESULT_COLUMNS = ["year", "school_id", "procedure", "grade", "subject", "participants", "n_fail",
                   "n_mark3", "n_mark4", "n_mark5", "n_high", "mean_score"]
@@ -281,6 +281,6 @@ def test_report_notebook_imports_do_not_load_scikit_learn():
     import subprocess
     import sys
 
-    code = "import sys, shnor.identification; print('sklearn' in sys.modules)"
+    code = "import sys, shnor.identification.core; print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -4,7 +4,7 @@ import pytest
 
 from shnor.config import load_config
 from shnor.errors import UserError
-from shnor.isbsh import ISBSHIndex, compute_isbsh, cut_groups, fit_isbsh, group_level
+from shnor.social.isbsh import ISBSHIndex, compute_isbsh, cut_groups, fit_isbsh, group_level
 
 
 def _social(n=40, seed=1, year=2024):

@@ -9,7 +9,7 @@ import pytest
 
 from shnor.cli import main
 from shnor.errors import UserError, ValidationFailed
-from shnor.loading import describe, load_dataset, validate
+from shnor.io.loading import describe, load_dataset, validate
 from shnor.paths import DEMO_DATA
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))

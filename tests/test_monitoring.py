@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 
 from shnor.config import load_config
-from shnor.dataset import Dataset
+from shnor.io.dataset import Dataset
 from shnor.errors import UserError
-from shnor.excel import write_workbook
+from shnor.io.writers import write_workbook
 from shnor.indicators import compute_indicators
-from shnor.monitoring import (
+from shnor.monitoring.core import (
     build_monitoring_tables,
     card_school_ids,
     consecutive_years,
@@ -23,8 +23,8 @@ from shnor.monitoring import (
     plot_targets,
     school_overall,
 )
-from shnor.report import ReportContext
-from shnor.school_card import card_chart, card_data
+from shnor.reporting.notebook import ReportContext
+from shnor.reporting.cards import card_chart, card_data
 
 YEARS = [2021, 2022, 2023, 2024]
 IDS = ["01", "02", "03", "04", "05", "06"]

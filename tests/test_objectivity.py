@@ -4,7 +4,7 @@ import pandas as pd
 from shnor.config import load_config
 from shnor.indicators import compute_indicators
 from shnor.objectivity import SIGNS, objectivity_evidence
-from shnor.quality import assessment_scores
+from shnor.quality.index import assessment_scores
 
 COLS = ["year", "school_id", "procedure", "grade", "subject", "participants", "n_fail",
         "n_mark3", "n_mark4", "n_mark5", "n_high", "mean_score"]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from shnor.config import load_config
-from shnor.programme import effectiveness_level, plot_programme, programme_scores, programme_summary
+from shnor.monitoring.programme import effectiveness_level, plot_programme, programme_scores, programme_summary
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seed000_programme.csv"
 

@@ -4,7 +4,7 @@ import pytest
 
 from shnor.config import load_config
 from shnor.indicators import compute_indicators
-from shnor.quality import assessment_scores, quality_features, quality_index
+from shnor.quality.index import assessment_scores, quality_features, quality_index
 
 
 def _results():

@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shnor import report
+from shnor.reporting import notebook as report
 from shnor.config import load_config
 from shnor.errors import UserError
-from shnor.runner import _write_processed
+from shnor.pipeline.suite import _write_processed
 
 
 @pytest.fixture

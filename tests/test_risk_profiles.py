@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from shnor.config import load_config
-from shnor.risk_profiles import (
+from shnor.monitoring.risk_profiles import (
     FACTOR_COLUMNS,
     check_profiles,
     factor_groups,

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from shnor import runner
-from shnor.dataset import Dataset
+from shnor.pipeline import suite as runner
+from shnor.io.dataset import Dataset
 from shnor.errors import UserError
 from shnor.paths import NOTEBOOKS_DIR
 
@@ -60,13 +60,13 @@ CARD.cells = [
         "data = None\nyear = 2024\nprofile = None\nconfig = None\nprocessed_dir = None\n"
         "school_id = None", metadata={"tags": ["parameters"]}),
     nbformat.v4.new_code_cell(
-        "%matplotlib inline\nimport shnor.report\n"
+        "%matplotlib inline\nimport shnor.reporting.notebook\n"
         "assert 'leak' not in dir(), 'namespace leaked from the previous card'\n"
-        "ctx = shnor.report.open_report(data=data, year=year, profile=profile, config=config,\n"
+        "ctx = shnor.reporting.notebook.open_report(data=data, year=year, profile=profile, config=config,\n"
         "                               processed_dir=processed_dir)\n"
         "leak = school_id\n"
         "ind = ctx.table('indicators')\n"
-        "shnor.report.show_table(ind[ind['school_id'] == school_id])"),
+        "shnor.reporting.notebook.show_table(ind[ind['school_id'] == school_id])"),
     nbformat.v4.new_markdown_cell("## Результаты школы"),
 ]
 
@@ -220,7 +220,7 @@ KILLED_RUN = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from pathlib import Path
-from shnor import runner
+from shnor.pipeline import suite as runner
 from test_runner import small_dataset
 runner._load_dataset = lambda path: small_dataset(Path(path))
 runner.execute_report = lambda *args: time.sleep(120)  # the run hangs in the first report

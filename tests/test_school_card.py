@@ -1,12 +1,12 @@
-"""The school card's SVG chart (shnor.charts.share_chart_svg) and the card notebook's helpers."""
+"""The school card's SVG chart (shnor.reporting.charts.share_chart_svg) and the card notebook's helpers."""
 
 import re
 import xml.etree.ElementTree as ET
 
 import pandas as pd
 
-from shnor import charts
-from shnor.school_card import card_chart
+from shnor.reporting import charts
+from shnor.reporting.cards import card_chart
 
 NS = "{http://www.w3.org/2000/svg}"
 

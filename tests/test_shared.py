@@ -1,4 +1,4 @@
-"""Working frames shared between the reports of a run (shnor.shared) and the integer-key helpers
+"""Working frames shared between the reports of a run (shnor.analysis.shared) and the integer-key helpers
 that keep national-size runs fast: a report must give the same tables with or without them."""
 
 from importlib import import_module
@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from shnor.config import load_config
-from shnor.dataset import Dataset
-from shnor.identification import identify_years, run_decisions
+from shnor.io.dataset import Dataset
+from shnor.identification.core import identify_years, run_decisions
 from shnor.indicators import INDICATORS_FRAME, GroupKey, isin, run_indicators
-from shnor.runner import REPORT_MODULES, build_tables
-from shnor.shared import PREFIX, report_tables, reuse
-from shnor.synth import generate_region
+from shnor.pipeline.suite import REPORT_MODULES, build_tables
+from shnor.analysis.shared import PREFIX, report_tables, reuse
+from shnor.synth.region import generate_region
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_reports_give_the_same_tables_with_and_without_the_working_frames(region
     together = build_tables(region, year, params)
     assert not any(name.startswith(PREFIX) for name in together)
     for name in REPORT_MODULES:
-        alone = getattr(import_module(f"shnor.{name}"), f"{name}_tables")(region, year, params)
+        alone = getattr(import_module(REPORT_MODULES[name]), f"{name}_tables")(region, year, params)
         for table, frame in report_tables(alone).items():
             pd.testing.assert_frame_equal(together[table], frame, check_exact=True, obj=table)
 
@@ -99,7 +99,7 @@ def test_group_key_orders_and_decodes_as_groupby():
 
 
 def test_reasons_join_the_texts_of_each_school_in_order_from_chunked_columns():
-    from shnor.identification import _texts
+    from shnor.identification.core import _texts
 
     text = pd.concat([pd.Series(["x"], dtype="str"), pd.Series(["y", "z"], dtype="str")],
                      ignore_index=True)  # two Arrow chunks

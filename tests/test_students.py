@@ -4,7 +4,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from shnor.config import load_config
-from shnor.students import expand_to_students, write_student_files
+from shnor.synth.students import expand_to_students, write_student_files
 
 NAN = np.nan
 COLS = ["year", "school_id", "procedure", "grade", "subject", "participants", "n_fail",

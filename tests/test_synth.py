@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from shnor.paths import DATA_RAW, DEMO_DATA
-from shnor.synth import LIST_FIOKO, LIST_REGIONAL, generate_region, write_demo, write_synthetic
+from shnor.synth.region import LIST_FIOKO, LIST_REGIONAL, generate_region, write_demo, write_synthetic
 
 KEY = ["year", "school_id", "procedure", "grade", "subject"]
 
@@ -168,7 +168,7 @@ def test_optional_tables(demo):
 
 
 def test_write_synthetic_is_a_valid_dataset(tmp_path):
-    from shnor.loading import validate
+    from shnor.io.loading import validate
 
     out = write_synthetic(tmp_path / "region", n_schools=60, n_years=2, last_year=2023, seed=3)
     assert validate(out) == []

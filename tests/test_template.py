@@ -5,8 +5,8 @@ import pytest
 
 from shnor.cli import main
 from shnor.errors import UserError
-from shnor.loading import load_dataset
-from shnor.template import write_template
+from shnor.io.loading import load_dataset
+from shnor.io.template import write_template
 
 
 def test_template_structure(tmp_path):

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from shnor.config import load_config
-from shnor.loading import load_dataset, validate
-from shnor.validation import SourceTable, check_table, parse_table
+from shnor.io.loading import load_dataset, validate
+from shnor.io.validation import SourceTable, check_table, parse_table
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 from make_corpus import base, setcell, write_csv

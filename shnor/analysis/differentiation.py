@@ -1,0 +1,376 @@
+"""The differentiation report (SPEC §4.3–4.7, §5.2): ИСБШ, quality index and groups, ИРО-style
+clusters, typology, value-added, objectivity hints and sensitivity, computed once per run.
+
+:func:`differentiate` gives the ``differentiation.csv`` contract table; :func:`differentiation_tables`
+everything the notebook and the Excel sheets need. Every school of ``dataset.schools`` appears,
+with a status saying what could not be computed and why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from shnor.quality.clustering import (
+    IROClustering,
+    bootstrap_stability,
+    cluster_diagnostics,
+    match_clusters,
+    transition_table,
+)
+from shnor.config import load_config
+from shnor.errors import UserError
+from shnor.indicators import isin, rows_of_years, run_indicators
+from shnor.social.isbsh import COMPONENT_LABELS, fit_isbsh, isbsh_components
+from shnor.objectivity import objectivity_evidence
+from shnor.quality.index import assessment_scores, feature_label, quality_features, quality_index
+from shnor.school_typology import (
+    TYPE_COLOURS,
+    TYPE_PLURALS,
+    TYPES,
+    matrix_fills,
+    matrix_for_excel,
+    typology,
+    typology_matrix,
+)
+from shnor.quality.sensitivity import sensitivity
+from shnor.value_added import fit_value_added
+
+CONTRACT_COLUMNS = ["school_id", "isbsh", "isbsh_group", "quality_index", "quality_group",
+                    "cluster", "typology", "value_added", "value_added_low", "value_added_high",
+                    "objectivity_flag", "status"]
+
+LABELS = {
+    "school_id": "Код ОО", "name": "Школа", "municipality": "Муниципалитет",
+    "school_type": "Тип школы", "isbsh": "ИСБШ", "isbsh_group": "Группа ИСБШ",
+    "isbsh_level": "Уровень ИСБШ", "quality_index": "Индекс качества",
+    "quality_group": "Группа качества", "quality_level": "Уровень качества",
+    "assessments": "Надёжных процедур", "cluster": "Кластер", "typology": "Тип школы по таблице 7",
+    "expected": "Ожидаемый индекс качества", "value_added": "Добавленная ценность",
+    "value_added_low": "Нижняя граница", "value_added_high": "Верхняя граница",
+    "verdict": "Вывод", "objectivity_flag": "Признак необъективности", "status": "Статус",
+    "sign": "Признак (подсказка)", "assessment": "Оценочная процедура", "evidence": "Основание",
+    "component": "Показатель", "label": "Название", "sign_dir": "Направление", "weight": "Вес",
+    "share_mean": "Средняя доля", "share_sd": "Стандартное отклонение доли",
+    "n_schools": "Школ", "mean_quality": "Средний индекс качества", "mean_isbsh": "Средний ИСБШ",
+    "feature": "Оценочная процедура", "value": "Центр кластера",
+}
+
+
+def _run_clustering(X: pd.DataFrame, p: dict) -> tuple[IROClustering | None, str]:
+    """Fit the ИРО clustering or say why it cannot run."""
+    k = p["n_clusters"]
+    if X.shape[1] == 0 or len(X) == 0:
+        return None, "кластеризация не выполнена: нет школ с достаточным числом надёжных результатов"
+    distinct = len(np.unique(X.to_numpy(), axis=0))
+    if distinct < k:
+        return None, (f"кластеризация не выполнена: различных профилей результатов ({distinct}) "
+                      f"меньше, чем кластеров ({k})")
+    model = IROClustering(k, n_init=p["n_init"], random_state=p["random_state"]).fit(X)
+    return model, ""
+
+
+def _school_frame(dataset, year: int) -> pd.DataFrame:
+    cols = [c for c in ["school_id", "name", "municipality", "school_type"]
+            if c in dataset.schools.columns]
+    return dataset.schools[cols].reset_index(drop=True)
+
+
+def differentiation_tables(dataset, year: int, params: dict,
+                          computed: dict | None = None) -> dict[str, pd.DataFrame]:
+    """All tables of the differentiation report (names start with ``diff_`` except the contract
+    table ``differentiation``)."""
+    p_cl = params["clustering"]
+    notes: list[tuple[str, str]] = []
+    schools = _school_frame(dataset, year)
+    ids = schools["school_id"]
+    all_ind, shared = run_indicators(dataset, params, computed)
+    ind = rows_of_years(all_ind, all_ind["year"].isin([year, year - 1]))
+    scores = assessment_scores(ind, year, params)
+    quality = quality_index(ind[ind["year"] == year], year, params, scores).set_index("school_id")
+
+    isbsh, isbsh_model = fit_isbsh(dataset.social, year, params,
+                                   quality=quality["quality_index"])
+    isbsh = isbsh.drop_duplicates("school_id").set_index("school_id")
+    comps = isbsh_components(dataset.social[dataset.social["year"] == year], params)
+    absent = [COMPONENT_LABELS[c] for c in params["isbsh"]["components"] if c not in comps]
+    if absent:
+        notes.append(("ИСБШ", "В социальном паспорте нет показателей: " + ", ".join(absent)
+                      + "; индекс рассчитан по остальным."))
+    if isbsh_model is None:
+        reason = isbsh["isbsh_status"].iloc[0] if len(isbsh) else "нет данных социального паспорта"
+        notes.append(("ИСБШ", f"ИСБШ не рассчитан ни для одной школы: {reason or 'нет данных'}."))
+
+    # Clustering of this year and of the previous one (for matching and transitions).
+    X = quality_features(ind, year, params, scores)
+    model, cl_reason = _run_clustering(X, p_cl)
+    clusters = pd.Series(model.labels_ if model else [], index=X.index if model else None,
+                         dtype="Int64")
+    if cl_reason:
+        notes.append(("Кластеры", cl_reason[0].upper() + cl_reason[1:] + "."))
+    diag = pd.DataFrame(columns=["k", "inertia", "silhouette", "calinski_harabasz",
+                                 "davies_bouldin"])
+    stability = pd.DataFrame(columns=["k", "ari_mean", "ari_sd", "n_bootstrap", "schools"])
+    profiles = pd.DataFrame(columns=["cluster", "feature", "label", "value"])
+    matching = pd.DataFrame(columns=["cluster", "previous_cluster", "distance"])
+    transitions = pd.DataFrame()
+    if model is not None:
+        diag = cluster_diagnostics(X, range(p_cl["k_min"], p_cl["k_max"] + 1), p_cl["n_init"],
+                                   p_cl["random_state"], p_cl["diagnostics_sample"],
+                                   p_cl["silhouette_sample"])
+        stability = pd.DataFrame([bootstrap_stability(
+            X, model.n_clusters, p_cl["n_bootstrap"], p_cl["bootstrap_sample"], p_cl["n_init"],
+            p_cl["random_state"])])
+        profiles = pd.DataFrame(model.cluster_centers_, columns=X.columns,
+                                index=pd.Index(range(1, model.n_clusters + 1), name="cluster"))
+        profiles = profiles.reset_index().melt(id_vars="cluster", var_name="feature")
+        profiles.insert(2, "label", profiles["feature"].map(feature_label))
+        if (year - 1) in set(ind["year"]):
+            prev_scores = assessment_scores(ind, year - 1, params)
+            X_prev = quality_features(ind, year - 1, params, prev_scores)
+            common = [c for c in X.columns if c in X_prev.columns]
+            prev_model, prev_reason = _run_clustering(X_prev[common], p_cl) if common else (
+                None, "нет общих оценочных процедур")
+            if prev_model is not None:
+                cur_centers = pd.DataFrame(model.cluster_centers_, columns=X.columns)[common]
+                matching = match_clusters(prev_model.cluster_centers_, cur_centers)
+                transitions = transition_table(
+                    pd.Series(prev_model.labels_, index=X_prev.index), clusters)
+                transitions = transitions.reset_index().rename(
+                    columns={"Кластер в прошлом году": "Кластер в прошлом году / в этом году"})
+                transitions.columns.name = None
+            else:
+                notes.append(("Кластеры", f"Сопоставление с {year - 1} годом не выполнено: "
+                              + f"{prev_reason}."))
+        else:
+            notes.append(("Кластеры", f"Нет результатов за {year - 1} год: переходы школ "
+                          + "между кластерами не показаны."))
+
+    # Typology.
+    frame = schools[["school_id"]].copy()
+    frame["isbsh"] = ids.map(isbsh["isbsh"]).astype(float)
+    frame["isbsh_group"] = ids.map(isbsh["isbsh_group"]).astype("Int64")
+    frame["quality_index"] = ids.map(quality["quality_index"]).astype(float)
+    frame["quality_group"] = ids.map(quality["quality_group"]).astype("Int64")
+    frame["cluster"] = ids.map(clusters).astype("Int64")
+    frame["typology"] = typology(frame["isbsh_group"], frame["quality_group"],
+                                 params["typology"]).fillna("").astype(str)
+
+    # Value-added on the ИСБШ components.
+    va = pd.DataFrame(columns=["school_id", "expected", "value_added", "value_added_low",
+                               "value_added_high", "verdict"])
+    va_model = pd.DataFrame(columns=["term", "coef", "se"])
+    va_reason = ""
+    if isbsh_model is not None:
+        s = dataset.social[dataset.social["year"] == year].drop_duplicates("school_id")
+        total = s["students_total"].where(s["students_total"] > 0)
+        shares = s[isbsh_model.columns_].div(total, axis=0).set_axis(s["school_id"])
+        y = shares.index.to_series().map(quality["quality_index"]).astype(float)
+        usable = int((shares.notna().all(axis=1) & y.notna()).sum())
+        if usable >= max(params["value_added"]["min_schools"], len(isbsh_model.columns_) + 2):
+            va, va_model = fit_value_added(shares, y, params["value_added"]["interval_level"])
+            va_model["label"] = va_model["term"].map(
+                {"const": "свободный член", "R²": "доля объяснённой дисперсии R²",
+                 **COMPONENT_LABELS})
+        else:
+            va_reason = (f"добавленная ценность не рассчитана: школ с индексом качества и "
+                         f"ИСБШ {usable}, нужно не меньше "
+                         f"{params['value_added']['min_schools']}")
+    else:
+        va_reason = "добавленная ценность не рассчитана: нет ИСБШ"
+    if va_reason:
+        notes.append(("Добавленная ценность", va_reason[0].upper() + va_reason[1:] + "."))
+    va_idx = va.set_index("school_id")
+    for c in ["value_added", "value_added_low", "value_added_high"]:
+        frame[c] = ids.map(va_idx[c]).astype(float)
+
+    evidence = objectivity_evidence(ind, scores, dataset.schools, year, params)
+    frame["objectivity_flag"] = isin(ids, evidence["school_id"])
+
+    frame["status"] = _status(frame, ids, quality, isbsh, dataset, year, cl_reason, va_reason)
+    contract = frame[CONTRACT_COLUMNS].reset_index(drop=True)
+
+    # Sensitivity.
+    bounds = params["typology"]
+    sens_summary, sens_schools = sensitivity(frame, bounds, X if model else None, model)
+
+    detail = schools.merge(contract, on="school_id", how="left")
+    detail.insert(detail.columns.get_loc("isbsh_group") + 1, "isbsh_level",
+                  ids.map(isbsh["isbsh_level"]).astype(object).fillna("").astype(str).to_numpy())
+    detail.insert(detail.columns.get_loc("quality_group") + 1, "quality_level",
+                  ids.map(quality["quality_level"]).astype(object).fillna("").astype(str).to_numpy())
+    detail["verdict"] = (ids.map(va_idx["verdict"]).astype(object).fillna("").astype(str)
+                         .to_numpy())
+
+    counts = frame["typology"].value_counts().reindex(list(TYPES), fill_value=0)
+    type_counts = pd.DataFrame({"typology": list(TYPES),
+                                "group": [TYPE_PLURALS[t] for t in TYPES],
+                                "n_schools": counts.to_numpy(),
+                                "share": counts.to_numpy() / max(int(counts.sum()), 1),
+                                "colour": [TYPE_COLOURS[t] for t in TYPES]})
+    sizes = (frame.dropna(subset=["cluster"]).groupby("cluster")
+             .agg(n_schools=("school_id", "size"), mean_quality=("quality_index", "mean"),
+                  mean_isbsh=("isbsh", "mean")).reset_index())
+    weights = (isbsh_model.weights_table() if isbsh_model is not None
+               else pd.DataFrame(columns=["component", "label", "sign", "weight", "share_mean",
+                                          "share_sd"]))
+    va_table = detail[["school_id", "name", "isbsh", "quality_index"]].merge(
+        va, on="school_id", how="inner")
+    named = evidence.merge(schools[["school_id", "name"]], on="school_id", how="left")
+    summary = _summary(frame, quality, isbsh, model, stability, va, evidence, schools)
+    return {
+        "differentiation": contract,
+        "diff_schools": detail,
+        "diff_summary": summary,
+        "diff_notes": pd.DataFrame(notes, columns=["topic", "note"]),
+        "diff_matrix": typology_matrix(frame.assign(label=frame["school_id"]), bounds,
+                                       params["isbsh"]["n_groups"], label="label"),
+        "diff_type_counts": type_counts,
+        "diff_isbsh_weights": weights,
+        "diff_cluster_diagnostics": diag.astype(float),
+        "diff_cluster_stability": stability,
+        "diff_cluster_profiles": profiles,
+        "diff_cluster_sizes": sizes,
+        "diff_cluster_matching": matching,
+        "diff_cluster_transitions": transitions,
+        "diff_value_added": va_table,
+        "diff_value_added_model": va_model,
+        "diff_objectivity": named[["school_id", "name", "sign", "assessment", "evidence"]],
+        "diff_sensitivity": sens_summary,
+        "diff_sensitivity_schools": sens_schools.merge(schools[["school_id", "name"]],
+                                                       on="school_id", how="left"),
+        **shared,
+    }
+
+
+def _status(frame, ids, quality, isbsh, dataset, year, cl_reason, va_reason) -> np.ndarray:
+    has_results = isin(ids, dataset.results.loc[dataset.results["year"] == year, "school_id"])
+    q_status = ids.map(quality["quality_status"]).astype(object).fillna("")
+    i_status = ids.map(isbsh["isbsh_status"])
+    parts = [
+        np.where(~has_results, f"нет результатов оценочных процедур за {year} год",
+                 q_status.astype(str)),
+        np.where(i_status.isna(), f"нет данных социального паспорта за {year} год",
+                 i_status.astype(object).fillna("").astype(str)),
+        np.where(frame["quality_index"].notna() & frame["cluster"].isna(),
+                 cl_reason or "кластер не определён: мало надёжных результатов для профиля", ""),
+        np.where(frame["quality_index"].notna() & frame["isbsh"].notna()
+                 & frame["value_added"].isna(), va_reason, ""),
+    ]
+    # Join the non-empty pieces with «; » column-wise (a row-wise apply is slow at 40,000 schools).
+    out = pd.Series(parts[0], dtype=object)
+    for part in parts[1:]:
+        part = pd.Series(part, dtype=object)
+        out = out + np.where((out != "") & (part != ""), "; ", "") + part
+    return out.to_numpy(dtype=object).astype(str) if len(out) else np.array([], dtype=str)
+
+
+def _summary(frame, quality, isbsh, model, stability, va, evidence, schools) -> pd.DataFrame:
+    """Key numbers for the notebook's text: item, value."""
+    both = frame.dropna(subset=["isbsh", "quality_index"])
+    corr = both["isbsh"].corr(both["quality_index"]) if len(both) > 2 else np.nan
+    rows = [
+        ("schools", len(frame)),
+        ("with_quality", int(frame["quality_index"].notna().sum())),
+        ("with_isbsh", int(frame["isbsh"].notna().sum())),
+        ("classified", int((frame["typology"] != "").sum())),
+        ("clustered", int(frame["cluster"].notna().sum())),
+        ("k", model.n_clusters if model is not None else np.nan),
+        ("stability_ari", stability["ari_mean"].iloc[0] if len(stability) else np.nan),
+        ("isbsh_quality_corr", corr),
+        ("va_above", int((va["verdict"] == "выше ожидаемого").sum()) if len(va) else 0),
+        ("va_below", int((va["verdict"] == "ниже ожидаемого").sum()) if len(va) else 0),
+        ("objectivity_schools", int(evidence["school_id"].nunique())),
+    ]
+    return pd.DataFrame({"item": [r[0] for r in rows],
+                         "value": pd.array([r[1] for r in rows], dtype=float)})
+
+
+def plot_distributions(detail: pd.DataFrame, params: dict, axes=None):
+    """Histograms of ИСБШ and of the quality index with the edges of the band groups."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for ax, col, section, title in zip(axes, ["isbsh", "quality_index"], ["isbsh", "quality"],
+                                       ["ИСБШ", "Индекс качества"]):
+        values = detail[col].dropna()
+        ax.hist(values, bins=30, color="#0072B2", alpha=0.8)
+        p = params[section]
+        if p["grouping"] == "bands":
+            centre = (p["n_groups"] + 1) // 2
+            steps = np.arange(1, p["n_groups"]) - centre + 0.5
+            for e in p["mean"] + p["sd"] * p["band_sd"] * steps:
+                ax.axvline(e, color="grey", lw=0.6, ls=":")
+        ax.set_title(f"{title}: школ {len(values)}")
+        ax.set_xlabel("значение (пунктир — границы групп)")
+    axes[0].set_ylabel("Число школ")
+    return axes
+
+
+def summary_text(tables: dict[str, pd.DataFrame]) -> str:
+    """Russian sentences with the key numbers of the report (for the notebook's opening)."""
+    s = tables["diff_summary"].set_index("item")["value"]
+    counts = tables["diff_type_counts"]
+    parts = [(f"Всего школ: {int(s['schools'])}; индекс качества рассчитан для "
+              f"{int(s['with_quality'])}, ИСБШ — для {int(s['with_isbsh'])}, тип определён для "
+              f"{int(s['classified'])}.")]
+    if s["classified"] > 0:
+        parts.append("Типы: " + ", ".join(f"{g} — {n}" for g, n in
+                                          zip(counts["group"], counts["n_schools"])) + ".")
+    if not np.isnan(s["isbsh_quality_corr"]):
+        parts.append(f"Корреляция ИСБШ с индексом качества: "
+                     f"{s['isbsh_quality_corr']:.2f}.".replace(".", ",", 1))
+    if not np.isnan(s["k"]):
+        parts.append(f"Школы разделены на {int(s['k'])} кластера; устойчивость разбиения "
+                     f"(средний скорректированный индекс Рэнда по бутстреп-выборкам): "
+                     f"{s['stability_ari']:.2f}.".replace(".", ",", 1))
+    parts.append(f"Выше ожидаемого с учётом социального контекста: {int(s['va_above'])} школ, "
+                 f"ниже ожидаемого: {int(s['va_below'])}. Признаки возможной необъективности "
+                 f"ВПР (подсказки): {int(s['objectivity_schools'])} школ.")
+    return " ".join(parts)
+
+
+def differentiate(dataset, year: int, params: dict | None = None) -> pd.DataFrame:
+    """The ``differentiation.csv`` table: one row per school of ``dataset.schools``."""
+    if params is None:
+        params = load_config()
+    if year not in dataset.years:
+        raise UserError(f"В данных нет результатов за {year} год. Есть годы: "
+                        f"{', '.join(map(str, dataset.years))}.")
+    return differentiation_tables(dataset, year, params)["differentiation"]
+
+
+def _labelled(frame: pd.DataFrame, extra: dict | None = None) -> pd.DataFrame:
+    labels = {**LABELS, **(extra or {})}
+    return frame.rename(columns={c: labels.get(c, c) for c in frame.columns})
+
+
+def differentiation_sheets(tables: dict[str, pd.DataFrame]) -> list:
+    """Excel sheets «Типология», «Кластеры», «ИСБШ», «Добавленная ценность», «Объективность»."""
+    from shnor.io.writers import Sheet
+
+    detail = tables["diff_schools"]
+    typ = detail[[c for c in ["school_id", "name", "municipality", "school_type", "isbsh",
+                              "isbsh_group", "isbsh_level", "quality_index", "quality_group",
+                              "quality_level", "cluster", "typology", "status"] if c in detail]]
+    fills = pd.DataFrame(None, index=typ.index, columns=typ.columns, dtype=object)
+    fills["typology"] = typ["typology"].map(TYPE_COLOURS).astype(object)
+    fills = fills.astype(object).where(fills.notna(), None)
+    matrix = tables["diff_matrix"]
+    m_fills = matrix_fills(matrix)
+    m_fills = m_fills.astype(object).where(m_fills.notna(), None)
+    clusters = detail[[c for c in ["school_id", "name", "municipality", "cluster",
+                                   "quality_index", "quality_group", "status"] if c in detail]]
+    isb = detail[[c for c in ["school_id", "name", "municipality", "isbsh", "isbsh_group",
+                              "isbsh_level", "status"] if c in detail]]
+    va = tables["diff_value_added"]
+    obj = tables["diff_objectivity"]
+    return [
+        Sheet("Типология", _labelled(typ), _labelled(fills)),
+        Sheet("Таблица 7", matrix_for_excel(matrix), m_fills),
+        Sheet("Кластеры", _labelled(clusters)),
+        Sheet("ИСБШ", _labelled(isb)),
+        Sheet("Добавленная ценность", _labelled(va)),
+        Sheet("Объективность", _labelled(obj)),
+    ]

@@ -1,0 +1,37 @@
+"""The validated dataset that every computation receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass
+class Dataset:
+    """A validated dataset in canonical form (see :mod:`shnor.io.contract`).
+
+    ``schools``, ``results`` and ``social`` are always present (``social`` may be empty);
+    the optional tables are ``None`` when the input does not have them.
+    ``input_hashes`` maps each input file (relative name) to its SHA-256.
+    ``excluded`` names optional tables that were left out because of their problems (only
+    with ``load_dataset(..., exclude_invalid_optional=True)``, as ``shnor run`` does).
+    """
+
+    name: str
+    path: Path
+    schools: pd.DataFrame
+    results: pd.DataFrame
+    social: pd.DataFrame
+    risk_profiles: pd.DataFrame | None = None
+    programme: pd.DataFrame | None = None
+    lists: pd.DataFrame | None = None
+    input_hashes: dict[str, str] = field(default_factory=dict)
+    # Optional tables left out because they had problems: table -> its problems.
+    excluded: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        """Years with results, ascending."""
+        return sorted(int(y) for y in self.results["year"].unique())

@@ -1,0 +1,409 @@
+"""Validation of input tables: parsing the user's cells, pandera checks, cross-table checks.
+
+:mod:`shnor.io.loading` reads files into :class:`SourceTable` objects (cells as text, indexed by the
+row number the user sees). Here each table is parsed into canonical types — every cell that
+cannot be read becomes a :class:`~shnor.errors.Problem` — then checked with a pandera schema
+(``lazy=True``: all failures at once) and against the other tables. Problems are located as the
+user sees them: file, sheet, row, the column header as written, the value as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from shnor.io.contract import (
+    ALLOWED_VALUE_LABELS,
+    COLUMN_LABELS,
+    PROCEDURE_LABELS,
+    RESULT_COUNTS,
+    SOCIAL_COUNTS,
+    SUBJECT_LABELS,
+    TABLES,
+    VALUE_ALIASES,
+    normalize,
+)
+from shnor.errors import Problem
+
+# Cells that mean «no value» in Russian spreadsheets.
+EMPTY_MARKERS = ("", "-", "–", "—", "н/д", "нет данных")
+
+COUNT_COLUMNS = (*RESULT_COUNTS, "students_total", *SOCIAL_COUNTS)
+KINDS: dict[str, str] = {
+    **{c: "count" for c in COUNT_COLUMNS},
+    "school_id": "id",
+    "year": "year", "grade": "grade", "factor": "factor",
+    "procedure": "category", "subject": "category", "locality": "category", "level": "category",
+    "mean_score": "number", "points": "number", "max_points": "number",
+    "value": "percent_number", "target": "percent_number",
+}
+
+
+@dataclass
+class SourceTable:
+    """One input table as read from a CSV file or a worksheet, before parsing.
+
+    ``raw`` has canonical column names, text cells (``""`` = empty) and the user's row numbers
+    as index; ``headers`` maps each canonical column to the header as the user wrote it.
+    """
+
+    table: str
+    file: str
+    sheet: str | None
+    headers: dict[str, str]
+    raw: pd.DataFrame
+    header_row: int = 1
+
+    def problem(self, rule: str, row: int | None = None, column: str | None = None,
+                value: object = None) -> Problem:
+        label = self.headers.get(column, COLUMN_LABELS.get(column, column)) if column else None
+        return Problem(file=self.file, sheet=self.sheet, row=row, column=label, value=value,
+                       rule=rule, table=self.table)
+
+    def raw_value(self, row: int, column: str) -> str:
+        return str(self.raw.at[row, column]) if column in self.raw.columns else ""
+
+
+@dataclass
+class Parsed:
+    """A table in canonical types (index = user row numbers) and the cells that failed to parse."""
+
+    source: SourceTable
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    bad_cells: set[tuple[int, str]] = field(default_factory=set)
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+def _clean(s: pd.Series) -> pd.Series:
+    s = s.astype(object).where(s.notna(), "").astype(str)
+    s = s.str.replace("\u00a0", " ", regex=False).str.strip()
+    return s.where(~s.str.lower().isin(EMPTY_MARKERS))
+
+
+def _number_text(s: pd.Series) -> pd.Series:
+    """Digits as written, without thousands spaces, decimal comma → point."""
+    plain = s.isna() | s.str.fullmatch(r"-?\d+(\.\d+)?")  # the usual case: nothing to clean
+    if plain.all():
+        return s
+    fixed = s[~plain].str.replace(r"[\s\u202f]", "", regex=True).str.replace(",", ".")
+    return s.where(plain, fixed)
+
+
+def _to_float(t: pd.Series) -> pd.Series:
+    return pd.to_numeric(t.astype(object), errors="coerce").astype(float)
+
+
+def _parse_column(kind: str, s: pd.Series, column: str, params: dict) -> tuple[pd.Series, list]:
+    """Canonical values of one column and a list of (bad mask, rule) pairs."""
+    bad: list[tuple[pd.Series, str]] = []
+    if kind in ("text", "id"):
+        if kind == "id":
+            s = s.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+        return s, bad
+    if kind == "category":
+        mapping = VALUE_ALIASES[column]
+        canon = {v: mapping.get(normalize(v), v) for v in s.dropna().unique()}
+        return s.map(canon), bad
+    t = _number_text(s)
+    present = t.notna()
+    if kind == "year":
+        academic = present & t.str.match(r"^\d{4}[/\\\-–—]\d{2,4}$")
+        bad.append((academic, ("год записан как учебный год; укажите календарный год "
+                               "оценочной процедуры (например, 2024 для работ весны 2024 г.)")))
+        num = _to_float(t.where(~academic))
+        wrong = present & ~academic & (num.isna() | (num % 1 != 0))
+        bad.append((wrong, "ожидается год числом, например 2024"))
+        return num.where(~wrong), bad
+    if kind == "grade":
+        num = _to_float(t.str.extract(r"^(\d+)(?:\.0+)?(?:-?й)?(?:класс|кл\.?)?$", expand=False)
+                        .where(present))
+        wrong = present & num.isna()
+        bad.append((wrong, "ожидается номер класса числом, например 5"))
+        return num, bad
+    if kind == "factor":
+        code = s.str.extract(r"^\s*(\d+)(?:\.0+)?(?:[.)]?(?:\s.*)?)?$", expand=False)
+        num = _to_float(code.where(present))
+        wrong = present & num.isna()
+        top = params["data"]["risk_factors"]
+        bad.append((wrong, f"ожидается номер фактора риска числом от 1 до {top}"))
+        return num, bad
+    if kind == "percent_number":  # programme values are often written «50%»: the number is kept
+        t = t.str.rstrip("%")
+    percent = present & t.str.endswith("%")
+    num = _to_float(t.where(~percent))
+    wrong = present & ~percent & num.isna()
+    if kind == "count":
+        bad.append((percent, "указан процент, а нужно количество обучающихся"))
+        fraction = num.notna() & (num % 1 != 0)
+        bad.append((wrong, "ожидается целое число (количество обучающихся)"))
+        bad.append((fraction, ("количество должно быть целым числом; возможно, указаны "
+                               "проценты или доли вместо количества обучающихся?")))
+        return num.where(~fraction), bad
+    bad.append((percent | wrong, "ожидается число"))
+    return num, bad
+
+
+def parse_table(src: SourceTable, params: dict) -> Parsed:
+    """Convert the text cells of ``src`` to canonical types; unreadable cells become problems."""
+    spec = TABLES[src.table]
+    out = Parsed(source=src, frame=pd.DataFrame(index=src.raw.index))
+    for column in spec.columns:
+        if column not in src.raw.columns:
+            continue
+        s = _clean(src.raw[column])
+        values, bad = _parse_column(KINDS.get(column, "text"), s, column, params)
+        for mask, rule in bad:
+            for row in mask[mask].index:
+                out.problems.append(src.problem(rule, row, column, src.raw_value(row, column)))
+                out.bad_cells.add((row, column))
+        out.frame[column] = values
+    return out
+
+
+# --- pandera checks --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over several columns of one row; ``ok`` is vectorised, ``message`` formats one row."""
+
+    name: str
+    column: str
+    ok: Callable[[pd.DataFrame], pd.Series]
+    message: Callable[[pd.Series], str]
+
+
+def _n(x: float) -> str:
+    return f"{x:g}"
+
+
+def _allowed(column: str) -> str:
+    return ", ".join(ALLOWED_VALUE_LABELS[column])
+
+
+COLUMN_RULES: dict[str, str] = {
+    "negative": "количество не может быть отрицательным",
+    "year_range": "год вне допустимого диапазона {year_min}–{year_max}",
+    "procedure_values": "неизвестная процедура; допустимо: " + _allowed("procedure"),
+    "subject_values": "неизвестный предмет; допустимо: " + _allowed("subject"),
+    "locality_values": "неизвестный тип местности; допустимо: " + _allowed("locality"),
+    "level_values": "неизвестная значимость фактора риска; допустимо: " + _allowed("level"),
+    "factor_range": "номер фактора риска должен быть от 1 до {risk_factors}",
+    "mean_score_range": "средний балл должен быть от 0 до {mean_score_max}",
+    "points_negative": "баллы не могут быть отрицательными",
+}
+
+
+def _marks_sum_message(r: pd.Series) -> str:
+    total = sum(r[c] for c in ("n_fail", "n_mark3", "n_mark4", "n_mark5"))
+    text = (f"сумма отметок «2», «3», «4», «5» ({_n(total)}) не равна числу участников "
+            f"({_n(r['participants'])})")
+    if total == 100 and r["participants"] != 100:
+        text += "; похоже, указаны проценты, а нужны количества обучающихся"
+    return text
+
+
+def _results_rules(params: dict, columns: set[str]) -> list[RowRule]:
+    grades = params["data"]["grades"]
+    allowed_pairs = {f"{p}:{float(g)}" for p, gs in grades.items() for g in gs}
+    rules = [
+        RowRule(
+            "grade_for_procedure", "grade",
+            lambda d: ~(d["procedure"].isin(list(grades)) & d["grade"].notna()
+                        & ~(d["procedure"] + ":" + d["grade"].astype(str)).isin(allowed_pairs)),
+            lambda r: f"{_n(r['grade'])} класс невозможен для "
+                      f"{PROCEDURE_LABELS[r['procedure']]}; допустимые классы: "
+                      + ", ".join(map(str, grades[r["procedure"]])),
+        ),
+        RowRule(
+            "subject_for_procedure", "subject",
+            lambda d: ~(d["subject"].isin(["math_base", "math_profile"])
+                        & d["procedure"].isin(["VPR", "OGE"])),
+            lambda r: f"предмет «{SUBJECT_LABELS[r['subject']]}» бывает только в ЕГЭ, "
+                      f"а указано {PROCEDURE_LABELS[r['procedure']]}; для ВПР и ОГЭ укажите "
+                      "«математика»",
+        ),
+    ]
+    for col, label in (("n_fail", "не преодолели порог"), ("n_high", "высокобалльников")):
+        if col in columns:
+            rules.append(RowRule(
+                f"{col}_le_participants", col,
+                lambda d, col=col: ~((d[col] > d["participants"]) & (d["participants"] > 0)),
+                lambda r, col=col, label=label: f"{label}: {_n(r[col])} — больше, чем участников "
+                                                f"({_n(r['participants'])})",
+            ))
+    present = [c for c in ("n_fail", "n_mark3", "n_mark4", "n_mark5") if c in columns]
+    if len(present) == 4:
+        rules.append(RowRule(
+            "marks_sum", "participants",
+            lambda d: ~((d[present] >= 0).all(axis=1) & (d["participants"] > 0)
+                        & (d[present].sum(axis=1) != d["participants"])),
+            _marks_sum_message,
+        ))
+    if "n_fail" in columns or "mean_score" in columns:
+        rules.append(RowRule(
+            "zero_participants", "participants",
+            lambda d: ~((d["participants"] == 0)
+                        & ((d.get("n_fail", 0) > 0) | d.get("mean_score", pd.Series(
+                            np.nan, index=d.index)).notna())),
+            lambda r: "участников 0, но указаны результаты (не преодолевшие порог или средний "
+                      "балл)",
+        ))
+    return rules
+
+
+def _social_rules(columns: set[str]) -> list[RowRule]:
+    return [
+        RowRule(
+            f"{col}_le_total", col,
+            lambda d, col=col: ~(d[col] > d["students_total"]),
+            lambda r, col=col: f"«{COLUMN_LABELS[col]}»: {_n(r[col])} — больше, чем всего "
+                               f"обучающихся ({_n(r['students_total'])})",
+        )
+        for col in SOCIAL_COUNTS if col in columns
+    ]
+
+
+def _programme_rules(params: dict, columns: set[str]) -> list[RowRule]:
+    default = params["monitoring"]["programme"]["indicator_max_points"]
+
+    def upper(d: pd.DataFrame) -> pd.Series:
+        if "max_points" in d.columns:
+            return d["max_points"].fillna(default)
+        return pd.Series(float(default), index=d.index)
+
+    return [RowRule(
+        "points_le_max", "points",
+        lambda d: ~(d["points"] > upper(d)),
+        lambda r: "баллы больше максимума для показателя ("
+                  + _n(r["max_points"] if pd.notna(r.get("max_points", np.nan)) else default)
+                  + ")",
+    )]
+
+
+def _schema(table: str, columns: set[str], params: dict) -> tuple[pa.DataFrameSchema, list[RowRule]]:
+    spec = TABLES[table]
+    data = params["data"]
+    col_checks: dict[str, list[pa.Check]] = {c: [] for c in columns}
+    for c in columns & set(COUNT_COLUMNS):
+        col_checks[c].append(pa.Check(lambda s: ~(s < 0), name="negative"))
+    if "year" in columns:
+        col_checks["year"].append(pa.Check(
+            lambda s: s.isna() | s.between(data["year_min"], data["year_max"]), name="year_range"))
+    for c in ("procedure", "subject", "locality", "level"):
+        if c in columns:
+            allowed = list(VALUE_ALIASES[c].values())
+            col_checks[c].append(pa.Check(lambda s, a=allowed: s.isna() | s.isin(a),
+                                          name=f"{c}_values"))
+    if "factor" in columns:
+        col_checks["factor"].append(pa.Check(
+            lambda s: s.isna() | s.between(1, data["risk_factors"]), name="factor_range"))
+    if "mean_score" in columns:
+        col_checks["mean_score"].append(pa.Check(
+            lambda s: s.isna() | s.between(0, data["mean_score_max"]), name="mean_score_range"))
+    if table == "programme" and "points" in columns:
+        col_checks["points"].append(pa.Check(lambda s: ~(s < 0), name="points_negative"))
+
+    nullable_ok = set(spec.optional) | {"value", "points", "target", "school_type", "locality"}
+    schema_columns = {
+        c: pa.Column(checks=col_checks[c], nullable=c in nullable_ok, required=False)
+        for c in columns
+    }
+    rules: list[RowRule] = []
+    if table == "results":
+        rules = _results_rules(params, columns)
+    elif table == "social":
+        rules = _social_rules(columns)
+    elif table == "programme":
+        rules = _programme_rules(params, columns)
+    schema = pa.DataFrameSchema(
+        schema_columns,
+        checks=[pa.Check(rule.ok, name=rule.name) for rule in rules],
+        unique=list(spec.key), report_duplicates="exclude_first",
+    )
+    return schema, rules
+
+
+def _duplicate_problems(p: Parsed, rows: list[int]) -> list[Problem]:
+    key = list(TABLES[p.source.table].key)
+    frame = p.frame[key].dropna()
+    first = pd.Series(frame.index, index=frame.index).groupby(
+        [frame[c] for c in key]).transform("first")
+    labels = ", ".join(p.source.headers[c] for c in key)
+    return [
+        p.source.problem(
+            f"повторяется ключ ({labels}): такая же строка уже есть (строка {int(first[row])})",
+            row, None, "; ".join(p.source.raw_value(row, c) for c in key))
+        for row in rows if row in first.index
+    ]
+
+
+def check_table(p: Parsed, params: dict) -> list[Problem]:
+    """Run the table's pandera schema (lazy) and translate every failure into a Problem."""
+    columns = set(p.frame.columns)
+    if not set(TABLES[p.source.table].required) <= columns or p.frame.empty:
+        return []
+    schema, rules = _schema(p.source.table, columns, params)
+    try:
+        schema.validate(p.frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+    row_rules = {r.name: r for r in rules}
+    texts = {k: v.format(**params["data"]) for k, v in COLUMN_RULES.items()}
+    problems: list[Problem] = []
+    seen: set[tuple[str, int]] = set()
+    duplicates: list[int] = []
+    for check, column, index in failures[["check", "column", "index"]].itertuples(index=False):
+        if index is None or pd.isna(index):
+            continue
+        row = int(index)
+        if check == "multiple_fields_uniqueness":
+            if ("dup", row) not in seen:
+                seen.add(("dup", row))
+                duplicates.append(row)
+            continue
+        if check in row_rules:
+            rule = row_rules[check]
+            if (check, row) in seen:
+                continue
+            seen.add((check, row))
+            problems.append(p.source.problem(rule.message(p.frame.loc[row]), row, rule.column,
+                                             p.source.raw_value(row, rule.column)))
+            continue
+        if (row, column) in p.bad_cells:
+            continue
+        rule = "не заполнено обязательное поле" if check == "not_nullable" else texts[check]
+        problems.append(p.source.problem(rule, row, column, p.source.raw_value(row, column)))
+    return problems + _duplicate_problems(p, sorted(duplicates))
+
+
+# --- cross-table checks ----------------------------------------------------------------------
+
+def check_school_ids(parsed: dict[str, Parsed]) -> list[Problem]:
+    """Every school_id of results, social, risk_profiles and lists must be in schools."""
+    schools = parsed.get("schools")
+    if schools is None or "school_id" not in schools.frame.columns:
+        return []
+    known = set(schools.frame["school_id"].dropna())
+    unpadded = {i.lstrip("0"): i for i in known}
+    problems = []
+    for table in ("results", "social", "risk_profiles", "lists"):
+        p = parsed.get(table)
+        if p is None or "school_id" not in p.frame.columns:
+            continue
+        ids = p.frame["school_id"]
+        unknown = ids.notna() & ~ids.isin(known)
+        for row, value in ids[unknown].items():
+            rule = f"код ОО отсутствует в таблице «{TABLES['schools'].title}»"
+            match = unpadded.get(value.lstrip("0"))
+            if match is not None:
+                rule += f"; возможно, потеряны ведущие нули: там есть код «{match}»"
+            problems.append(p.source.problem(rule, row, "school_id", p.source.raw_value(row,
+                                                                                       "school_id")))
+    return problems

@@ -1,0 +1,108 @@
+"""One school's card (SPEC §5): what it shows, filtered from the report tables.
+
+The tables themselves (``card_profile``, ``card_history``, ``card_overall``, ``risk_matrix``)
+are computed once for all schools by :mod:`shnor.monitoring.core`; a card only selects its school's
+rows, so hundreds of cards cost little each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from shnor.reporting import charts
+from shnor.errors import UserError
+from shnor.monitoring.core import CHANGE_LABELS, FLAG_LABELS, FLAGS, card_school_ids
+from shnor.monitoring.risk_profiles import FACTOR_COLUMNS, FACTOR_SHORT, id_sort_key
+
+
+def card_data(ctx, school_id: str | None = None) -> dict:
+    """What one school card shows, filtered from the report tables (cheap: no computation).
+
+    ``school_id`` None = the first school that gets a card. Keys: school (one row of
+    ``card_profile`` as a dict), facts (two-column table «Показатель» / «Значение»),
+    overall (rows of ``card_overall``), history (assessment × year shares «2» of the school
+    with the region's in the last year), risk (factor / level table, empty without a profile).
+    """
+    if school_id is None:
+        prof = ctx.table("card_profile")
+        ids = card_school_ids({"card_profile": prof}) or sorted(prof["school_id"], key=id_sort_key)
+        school_id = ids[0]
+    match = ctx.school_rows("card_profile", school_id)
+    if match.empty:
+        raise UserError(f"Школы с кодом «{school_id}» нет в наборе данных.")
+    school = match.iloc[0].to_dict()
+    sid = school["school_id"]
+    risk = pd.DataFrame(columns=["Фактор риска", "Значимость"])
+    mrow = ctx.school_rows("risk_matrix", sid)
+    if len(mrow):
+        labels = {"high": "высокая", "medium": "средняя", "low": "низкая",
+                  "conflict": "противоречивые данные", "": "нет данных"}
+        risk = pd.DataFrame({"Фактор риска": [FACTOR_SHORT[i + 1] for i in range(10)],
+                             "Значимость": [labels[mrow.iloc[0][c]] for c in FACTOR_COLUMNS]})
+    return {"school": school, "facts": card_facts(school),
+            "overall": ctx.school_rows("card_overall", sid),
+            "history": _history(ctx.school_rows("card_history", sid)), "risk": risk}
+
+
+def _history(hist: pd.DataFrame) -> pd.DataFrame:
+    """Assessment × year shares «2» of one school (assessments in table order), and the
+    region's share in the last year."""
+    labels = pd.Index(pd.unique(hist["assessment"]), name="assessment")
+    years = sorted(pd.unique(hist["year"]))
+    grid = np.full((len(labels), len(years)), np.nan)
+    grid[labels.get_indexer(hist["assessment"]), pd.Index(years).get_indexer(hist["year"])] = \
+        hist["share_fail"].to_numpy(dtype=float, na_value=np.nan)
+    history = pd.DataFrame(grid, index=labels, columns=[str(y) for y in years])
+    if len(hist):
+        last = hist[hist["year"] == years[-1]].set_index("assessment")
+        history[f"регион {years[-1]}"] = last["share_fail_region"]
+    return history.reset_index()
+
+
+def card_facts(s: dict) -> pd.DataFrame:
+    def val(key, fmt="{}"):
+        v = s.get(key)
+        return "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v == "" \
+            else fmt.format(v)
+
+    def flag(key):
+        v = s.get(key)
+        return "не определено" if v is None or v is pd.NA else ("да" if v else "нет")
+
+    rows = [(f"Список: {FLAG_LABELS[f]}", flag(f)) for f in FLAGS]
+    rows += [("Лет подряд в основном списке мониторинга", val("years_on_list")),
+             ("Изменение по сравнению с прошлым годом",
+              CHANGE_LABELS.get(s.get("list_change"), val("list_change"))),
+             ("ИСБШ", val("isbsh", "{:.1f}").replace(".", ",")), ("Группа ИСБШ", val("isbsh_group")),
+             ("Группа качества", val("quality_group")), ("Кластер", val("cluster")),
+             ("Типологическая группа", val("typology"))]
+    if "value_added" in s:
+        rows.append(("Добавленная ценность (интервал)",
+                     "—" if val("value_added") == "—" else
+                     f"{s['value_added']:+.2f} ({s['value_added_low']:+.2f} … "
+                     f"{s['value_added_high']:+.2f})".replace(".", ",")))
+    if "objectivity_flag" in s:
+        rows.append(("Признаки необъективности ВПР", flag("objectivity_flag")))
+    if val("differentiation_status") != "—":
+        rows.append(("Примечание к дифференциации", val("differentiation_status")))
+    return pd.DataFrame(rows, columns=["Показатель", "Значение"])
+
+
+def card_chart(overall: pd.DataFrame) -> str:
+    """The card's chart as inline SVG: the school's share «2» and quality by year beside the
+    region's on the same assessments. ``overall`` = rows of ``card_overall`` for one school."""
+    o = overall.sort_values("year")
+
+    def values(column: str) -> list[float | None]:
+        return [None if pd.isna(v) else float(v) for v in o[column]]
+
+    lines = [
+        charts.Line("доля «2» — школа", values("share_fail"), charts.LOW),
+        charts.Line("доля «2» — регион", values("share_fail_region"), charts.LOW, dashed=True),
+        charts.Line("качество — школа", values("share_quality"), charts.PALETTE[0]),
+        charts.Line("качество — регион", values("share_quality_region"), charts.PALETTE[0],
+                    dashed=True),
+    ]
+    return charts.share_chart_svg(o["year"].astype(str).tolist(), lines,
+                                  "Результаты по годам (все процедуры)")
