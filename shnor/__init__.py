@@ -18,8 +18,8 @@ __version__ = "0.1.0"
 _API = {
     "load_dataset": "shnor.io.loading",
     "validate": "shnor.io.loading",
-    "identify": "shnor.identification.core",
-    "differentiate": "shnor.analysis.differentiation",
+    "identify": "shnor.analysis.run",
+    "differentiate": "shnor.analysis.run",
     "typology": "shnor.school_typology",
     "load_config": "shnor.config",
     "Dataset": "shnor.io.dataset",

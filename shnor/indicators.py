@@ -14,11 +14,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shnor.analysis.shared import reuse
+from shnor.io.contract import assessment_label
 
 ASSESSMENT = ["procedure", "grade", "subject"]
 KEY = ["year", "school_id", *ASSESSMENT]
-INDICATORS_FRAME = "_indicators"  # working frame of a run (see shnor.analysis.shared)
 
 
 def compute_indicators(results: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -42,19 +41,6 @@ def compute_indicators(results: pd.DataFrame, params: dict) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def run_indicators(dataset, params: dict, computed: dict | None = None
-                   ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """:func:`compute_indicators` of all results of ``dataset``, computed once per run.
-
-    Returns the indicators and the working frames to add to the report's tables (see
-    :func:`shnor.analysis.shared.reuse`). The indicators are per row, so a report that needs some years
-    selects those rows (:func:`rows_of_years`) and gets what it would compute on them alone.
-    """
-    (ind,), new = reuse(computed, (INDICATORS_FRAME,),
-                        lambda: (compute_indicators(dataset.results, params),))
-    return ind, new
-
-
 def rows_of_years(ind: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
     """The rows of ``ind`` where the boolean ``keep`` holds, numbered from 0 as
     :func:`compute_indicators` numbers them (no copy when every row is kept)."""
@@ -71,20 +57,6 @@ def isin(values: pd.Series, members) -> np.ndarray:
         value_set = pa.array(pd.array(members.unique(), dtype="str"))
         return pc.is_in(pa.array(array), value_set=value_set).to_numpy(zero_copy_only=False)
     return values.isin(members).to_numpy()
-
-
-def with_changes(ind: pd.DataFrame) -> pd.DataFrame:
-    """Add the previous year's value and the change for share_fail, share_quality, mean_score.
-
-    The previous year is the calendar year before; a gap year gives ``NaN``, never an older year.
-    """
-    cols = ["share_fail", "share_quality", "mean_score"]
-    prev = ind[KEY + cols].copy()
-    prev["year"] = prev["year"] + 1
-    out = ind.merge(prev, on=KEY, how="left", suffixes=("", "_prev"))
-    for c in cols:
-        out[f"{c}_change"] = out[c] - out[f"{c}_prev"]
-    return out
 
 
 def _weights(ind: pd.DataFrame) -> dict[str, pd.Series]:
@@ -229,3 +201,10 @@ def school_year_summary(ind: pd.DataFrame) -> pd.DataFrame:
         "mean_fail_gap": g["fail_gap"].mean(),
     })
     return pd.concat([key.decode(out.index.to_numpy()), out.reset_index(drop=True)], axis=1)
+
+
+def assessment_labels(frame: pd.DataFrame) -> pd.Series:
+    """:func:`assessment_label` of every row, formatted once per distinct assessment."""
+    grouped = frame.groupby(ASSESSMENT, sort=False, dropna=False)
+    labels = pd.array([assessment_label(*key) for key in grouped.size().index], dtype="str")
+    return pd.Series(labels.take(grouped.ngroup().to_numpy()), index=frame.index)

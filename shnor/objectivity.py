@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.io.contract import assessment_label
 from shnor.indicators import ASSESSMENT
+from shnor.io.contract import assessment_label
 
 SIGNS = {
     "vpr_not_confirmed": "ВПР не подтверждаются ОГЭ/ЕГЭ",

@@ -13,10 +13,6 @@ import pandas as pd
 
 TYPES = ("неблагополучная", "резильентная", "несправляющаяся", "условно благополучная",
          "благополучная")
-TYPE_PLURALS = dict(zip(TYPES, ("неблагополучные", "резильентные", "несправляющиеся",
-                                "условно благополучные", "благополучные")))
-# Colours of seed 000 table 7: yellow, light blue, red, grey, green (Excel hex, no «#»).
-TYPE_COLOURS = dict(zip(TYPES, ("FFFF00", "9DC3E6", "FF7C80", "BFBFBF", "92D050")))
 DEFAULT_BOUNDS = {"isbsh_low_max": 4, "quality_low_max": 5, "isbsh_high_min": 8,
                   "quality_high_min": 7}
 
@@ -80,58 +76,4 @@ def typology_matrix(frame: pd.DataFrame, bounds: dict | None = None, n_groups: i
     cells.insert(0, "Гр ИСБШ", [str(x) for x in cells.index])
     return cells.reset_index(drop=True).astype(str)
 
-
-def matrix_for_excel(matrix: pd.DataFrame, max_labels: int = MAX_LABELS) -> pd.DataFrame:
-    """:func:`typology_matrix` for the workbook: group numbers, totals and counts as numbers (so
-    Excel can sum them), lists of school codes as text (codes keep their leading zeros), empty
-    cells empty."""
-    def number(v: str):
-        return None if v == "" else int(v)
-
-    out = matrix.astype(object).where(matrix != "", None)
-    counts = int(matrix.iloc[-1, -1] or 0) > max_labels  # the cells hold counts, not codes
-    for column in matrix.columns[1:] if counts else ["Итого ОО"]:
-        out[column] = pd.Series([number(v) for v in matrix[column]], index=out.index,
-                                dtype=object)
-    out.iloc[-1, 1:] = [number(v) for v in matrix.iloc[-1, 1:]]
-    out.iloc[:-1, 0] = [int(v) for v in matrix.iloc[:-1, 0]]
-    return out
-
-
-def matrix_fills(matrix: pd.DataFrame, bounds: dict | None = None) -> pd.DataFrame:
-    """Cell colours (hex or None) for :func:`typology_matrix`: each group cell by its type."""
-    n = len(matrix) - 1
-    grid = type_grid(n, bounds)
-    values = np.full(matrix.shape, None, dtype=object)
-    values[:n, 1:n + 1] = grid.map(TYPE_COLOURS.get).to_numpy()
-    return pd.DataFrame(values, index=matrix.index, columns=matrix.columns)
-
-
-def plot_typology_matrix(matrix: pd.DataFrame, bounds: dict | None = None, ax=None):
-    """Draw :func:`typology_matrix` as a coloured grid like seed 000 table 7; returns the axes."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    n = len(matrix) - 1
-    grid = type_grid(n, bounds)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(11, 7))
-    for r in range(n):
-        for c in range(n):
-            ax.add_patch(plt.Rectangle((c, r), 1, 1, facecolor="#" + TYPE_COLOURS[grid.iat[r, c]],
-                                       edgecolor="white", alpha=0.85))
-            text = matrix.iat[r, c + 1]
-            if text:
-                ax.text(c + 0.5, r + 0.5, text.replace(", ", "\n") if len(text) > 8 else text,
-                        ha="center", va="center", fontsize=7 if len(text) > 8 else 9)
-    ax.set_xlim(0, n)
-    ax.set_ylim(n, 0)
-    ax.set_xticks(np.arange(n) + 0.5, [str(g) for g in range(1, n + 1)])
-    ax.set_yticks(np.arange(n) + 0.5, [str(g) for g in range(1, n + 1)])
-    ax.set_xlabel("Группа качества")
-    ax.set_ylabel("Группа ИСБШ")
-    ax.legend(handles=[Patch(facecolor="#" + TYPE_COLOURS[t], label=TYPE_PLURALS[t])
-                       for t in TYPES], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    ax.set_title("ИСБШ × качество подготовки (как таблица 7)")
-    return ax
 

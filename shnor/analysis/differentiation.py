@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from shnor.frames import join_texts
+from shnor.indicators import isin, rows_of_years
+from shnor.objectivity import objectivity_evidence
 from shnor.quality.clustering import (
     IROClustering,
     bootstrap_stability,
@@ -18,43 +21,15 @@ from shnor.quality.clustering import (
     match_clusters,
     transition_table,
 )
-from shnor.config import load_config
-from shnor.errors import UserError
-from shnor.indicators import isin, rows_of_years, run_indicators
-from shnor.social.isbsh import COMPONENT_LABELS, fit_isbsh, isbsh_components
-from shnor.objectivity import objectivity_evidence
-from shnor.quality.index import assessment_scores, feature_label, quality_features, quality_index
-from shnor.school_typology import (
-    TYPE_COLOURS,
-    TYPE_PLURALS,
-    TYPES,
-    matrix_fills,
-    matrix_for_excel,
-    typology,
-    typology_matrix,
-)
+from shnor.quality.index import assessment_scores, feature_label, quality_features
 from shnor.quality.sensitivity import sensitivity
+from shnor.school_typology import TYPES, typology, typology_matrix
+from shnor.social.isbsh import COMPONENT_LABELS, ISBSHIndex, isbsh_components
 from shnor.value_added import fit_value_added
 
 CONTRACT_COLUMNS = ["school_id", "isbsh", "isbsh_group", "quality_index", "quality_group",
                     "cluster", "typology", "value_added", "value_added_low", "value_added_high",
                     "objectivity_flag", "status"]
-
-LABELS = {
-    "school_id": "Код ОО", "name": "Школа", "municipality": "Муниципалитет",
-    "school_type": "Тип школы", "isbsh": "ИСБШ", "isbsh_group": "Группа ИСБШ",
-    "isbsh_level": "Уровень ИСБШ", "quality_index": "Индекс качества",
-    "quality_group": "Группа качества", "quality_level": "Уровень качества",
-    "assessments": "Надёжных процедур", "cluster": "Кластер", "typology": "Тип школы по таблице 7",
-    "expected": "Ожидаемый индекс качества", "value_added": "Добавленная ценность",
-    "value_added_low": "Нижняя граница", "value_added_high": "Верхняя граница",
-    "verdict": "Вывод", "objectivity_flag": "Признак необъективности", "status": "Статус",
-    "sign": "Признак (подсказка)", "assessment": "Оценочная процедура", "evidence": "Основание",
-    "component": "Показатель", "label": "Название", "sign_dir": "Направление", "weight": "Вес",
-    "share_mean": "Средняя доля", "share_sd": "Стандартное отклонение доли",
-    "n_schools": "Школ", "mean_quality": "Средний индекс качества", "mean_isbsh": "Средний ИСБШ",
-    "feature": "Оценочная процедура", "value": "Центр кластера",
-}
 
 
 def _run_clustering(X: pd.DataFrame, p: dict) -> tuple[IROClustering | None, str]:
@@ -76,21 +51,22 @@ def _school_frame(dataset, year: int) -> pd.DataFrame:
     return dataset.schools[cols].reset_index(drop=True)
 
 
-def differentiation_tables(dataset, year: int, params: dict,
-                          computed: dict | None = None) -> dict[str, pd.DataFrame]:
+def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
+                           scores: pd.DataFrame, quality: pd.DataFrame, isbsh: pd.DataFrame,
+                           isbsh_model: ISBSHIndex | None) -> dict[str, pd.DataFrame]:
     """All tables of the differentiation report (names start with ``diff_`` except the contract
-    table ``differentiation``)."""
+    table ``differentiation``).
+
+    ``ind``: the indicators of all results rows; ``scores``, ``quality``: the assessment scores
+    and the quality index of ``year`` (:mod:`shnor.quality.index`); ``isbsh``, ``isbsh_model``:
+    the ИСБШ table of ``year`` and the fitted index (``None`` when it could not be computed).
+    """
     p_cl = params["clustering"]
     notes: list[tuple[str, str]] = []
     schools = _school_frame(dataset, year)
     ids = schools["school_id"]
-    all_ind, shared = run_indicators(dataset, params, computed)
-    ind = rows_of_years(all_ind, all_ind["year"].isin([year, year - 1]))
-    scores = assessment_scores(ind, year, params)
-    quality = quality_index(ind[ind["year"] == year], year, params, scores).set_index("school_id")
-
-    isbsh, isbsh_model = fit_isbsh(dataset.social, year, params,
-                                   quality=quality["quality_index"])
+    ind = rows_of_years(ind, ind["year"].isin([year, year - 1]))
+    quality = quality.set_index("school_id")
     isbsh = isbsh.drop_duplicates("school_id").set_index("school_id")
     comps = isbsh_components(dataset.social[dataset.social["year"] == year], params)
     absent = [COMPONENT_LABELS[c] for c in params["isbsh"]["components"] if c not in comps]
@@ -204,10 +180,8 @@ def differentiation_tables(dataset, year: int, params: dict,
 
     counts = frame["typology"].value_counts().reindex(list(TYPES), fill_value=0)
     type_counts = pd.DataFrame({"typology": list(TYPES),
-                                "group": [TYPE_PLURALS[t] for t in TYPES],
                                 "n_schools": counts.to_numpy(),
-                                "share": counts.to_numpy() / max(int(counts.sum()), 1),
-                                "colour": [TYPE_COLOURS[t] for t in TYPES]})
+                                "share": counts.to_numpy() / max(int(counts.sum()), 1)})
     sizes = (frame.dropna(subset=["cluster"]).groupby("cluster")
              .agg(n_schools=("school_id", "size"), mean_quality=("quality_index", "mean"),
                   mean_isbsh=("isbsh", "mean")).reset_index())
@@ -239,7 +213,6 @@ def differentiation_tables(dataset, year: int, params: dict,
         "diff_sensitivity": sens_summary,
         "diff_sensitivity_schools": sens_schools.merge(schools[["school_id", "name"]],
                                                        on="school_id", how="left"),
-        **shared,
     }
 
 
@@ -257,11 +230,7 @@ def _status(frame, ids, quality, isbsh, dataset, year, cl_reason, va_reason) -> 
         np.where(frame["quality_index"].notna() & frame["isbsh"].notna()
                  & frame["value_added"].isna(), va_reason, ""),
     ]
-    # Join the non-empty pieces with «; » column-wise (a row-wise apply is slow at 40,000 schools).
-    out = pd.Series(parts[0], dtype=object)
-    for part in parts[1:]:
-        part = pd.Series(part, dtype=object)
-        out = out + np.where((out != "") & (part != ""), "; ", "") + part
+    out = join_texts(parts)
     return out.to_numpy(dtype=object).astype(str) if len(out) else np.array([], dtype=str)
 
 
@@ -286,91 +255,3 @@ def _summary(frame, quality, isbsh, model, stability, va, evidence, schools) -> 
                          "value": pd.array([r[1] for r in rows], dtype=float)})
 
 
-def plot_distributions(detail: pd.DataFrame, params: dict, axes=None):
-    """Histograms of ИСБШ and of the quality index with the edges of the band groups."""
-    import matplotlib.pyplot as plt
-
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-    for ax, col, section, title in zip(axes, ["isbsh", "quality_index"], ["isbsh", "quality"],
-                                       ["ИСБШ", "Индекс качества"]):
-        values = detail[col].dropna()
-        ax.hist(values, bins=30, color="#0072B2", alpha=0.8)
-        p = params[section]
-        if p["grouping"] == "bands":
-            centre = (p["n_groups"] + 1) // 2
-            steps = np.arange(1, p["n_groups"]) - centre + 0.5
-            for e in p["mean"] + p["sd"] * p["band_sd"] * steps:
-                ax.axvline(e, color="grey", lw=0.6, ls=":")
-        ax.set_title(f"{title}: школ {len(values)}")
-        ax.set_xlabel("значение (пунктир — границы групп)")
-    axes[0].set_ylabel("Число школ")
-    return axes
-
-
-def summary_text(tables: dict[str, pd.DataFrame]) -> str:
-    """Russian sentences with the key numbers of the report (for the notebook's opening)."""
-    s = tables["diff_summary"].set_index("item")["value"]
-    counts = tables["diff_type_counts"]
-    parts = [(f"Всего школ: {int(s['schools'])}; индекс качества рассчитан для "
-              f"{int(s['with_quality'])}, ИСБШ — для {int(s['with_isbsh'])}, тип определён для "
-              f"{int(s['classified'])}.")]
-    if s["classified"] > 0:
-        parts.append("Типы: " + ", ".join(f"{g} — {n}" for g, n in
-                                          zip(counts["group"], counts["n_schools"])) + ".")
-    if not np.isnan(s["isbsh_quality_corr"]):
-        parts.append(f"Корреляция ИСБШ с индексом качества: "
-                     f"{s['isbsh_quality_corr']:.2f}.".replace(".", ",", 1))
-    if not np.isnan(s["k"]):
-        parts.append(f"Школы разделены на {int(s['k'])} кластера; устойчивость разбиения "
-                     f"(средний скорректированный индекс Рэнда по бутстреп-выборкам): "
-                     f"{s['stability_ari']:.2f}.".replace(".", ",", 1))
-    parts.append(f"Выше ожидаемого с учётом социального контекста: {int(s['va_above'])} школ, "
-                 f"ниже ожидаемого: {int(s['va_below'])}. Признаки возможной необъективности "
-                 f"ВПР (подсказки): {int(s['objectivity_schools'])} школ.")
-    return " ".join(parts)
-
-
-def differentiate(dataset, year: int, params: dict | None = None) -> pd.DataFrame:
-    """The ``differentiation.csv`` table: one row per school of ``dataset.schools``."""
-    if params is None:
-        params = load_config()
-    if year not in dataset.years:
-        raise UserError(f"В данных нет результатов за {year} год. Есть годы: "
-                        f"{', '.join(map(str, dataset.years))}.")
-    return differentiation_tables(dataset, year, params)["differentiation"]
-
-
-def _labelled(frame: pd.DataFrame, extra: dict | None = None) -> pd.DataFrame:
-    labels = {**LABELS, **(extra or {})}
-    return frame.rename(columns={c: labels.get(c, c) for c in frame.columns})
-
-
-def differentiation_sheets(tables: dict[str, pd.DataFrame]) -> list:
-    """Excel sheets «Типология», «Кластеры», «ИСБШ», «Добавленная ценность», «Объективность»."""
-    from shnor.io.writers import Sheet
-
-    detail = tables["diff_schools"]
-    typ = detail[[c for c in ["school_id", "name", "municipality", "school_type", "isbsh",
-                              "isbsh_group", "isbsh_level", "quality_index", "quality_group",
-                              "quality_level", "cluster", "typology", "status"] if c in detail]]
-    fills = pd.DataFrame(None, index=typ.index, columns=typ.columns, dtype=object)
-    fills["typology"] = typ["typology"].map(TYPE_COLOURS).astype(object)
-    fills = fills.astype(object).where(fills.notna(), None)
-    matrix = tables["diff_matrix"]
-    m_fills = matrix_fills(matrix)
-    m_fills = m_fills.astype(object).where(m_fills.notna(), None)
-    clusters = detail[[c for c in ["school_id", "name", "municipality", "cluster",
-                                   "quality_index", "quality_group", "status"] if c in detail]]
-    isb = detail[[c for c in ["school_id", "name", "municipality", "isbsh", "isbsh_group",
-                              "isbsh_level", "status"] if c in detail]]
-    va = tables["diff_value_added"]
-    obj = tables["diff_objectivity"]
-    return [
-        Sheet("Типология", _labelled(typ), _labelled(fills)),
-        Sheet("Таблица 7", matrix_for_excel(matrix), m_fills),
-        Sheet("Кластеры", _labelled(clusters)),
-        Sheet("ИСБШ", _labelled(isb)),
-        Sheet("Добавленная ценность", _labelled(va)),
-        Sheet("Объективность", _labelled(obj)),
-    ]

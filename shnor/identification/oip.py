@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.quality.clustering import IROClustering
-from shnor.indicators import ASSESSMENT
 from shnor.identification.table1 import NO, SY, UNKNOWN, YES
+from shnor.indicators import ASSESSMENT
+from shnor.quality.clustering import IROClustering
 from shnor.quality.index import quality_features
 
 

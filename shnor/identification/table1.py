@@ -18,9 +18,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from shnor.io.contract import PROCEDURE_LABELS, PROCEDURES, assessment_label
 from shnor.errors import UserError
 from shnor.indicators import ASSESSMENT, isin
+from shnor.io.contract import PROCEDURE_LABELS, PROCEDURES, assessment_label
 
 NO, UNKNOWN, YES = 0, 1, 2
 EPS = 1e-9  # shares are ratios of counts: compare with the cut up to rounding error

@@ -36,8 +36,8 @@ import duckdb
 import pandas as pd
 
 from shnor.config import load_config
-from shnor.io.contract import COLUMN_ALIASES, TABLES, VALUE_ALIASES, normalize
 from shnor.errors import UserError
+from shnor.io.contract import COLUMN_ALIASES, TABLES, VALUE_ALIASES, normalize
 
 RESULT_COLUMNS = list(TABLES["results"].columns)
 KEY = ["year", "school_id", "procedure", "grade", "subject"]

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from shnor.config import load_config
+from shnor.errors import Problem, UserError, ValidationFailed
 from shnor.io.contract import (
     COLUMN_ALIASES,
     COLUMN_LABELS,
@@ -32,7 +33,6 @@ from shnor.io.contract import (
     normalize,
 )
 from shnor.io.dataset import Dataset
-from shnor.errors import Problem, UserError, ValidationFailed
 from shnor.io.validation import SourceTable, check_school_ids, check_table, parse_table
 
 HEADER_SEARCH_ROWS = 20  # title rows above the header are looked through up to this row

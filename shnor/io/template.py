@@ -11,8 +11,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shnor.config import load_config
-from shnor.io.contract import ALLOWED_VALUE_LABELS, COLUMN_LABELS, RISK_FACTOR_LABELS, TABLES
 from shnor.errors import UserError
+from shnor.io.contract import ALLOWED_VALUE_LABELS, COLUMN_LABELS, RISK_FACTOR_LABELS, TABLES
 
 TEMPLATE_ROWS = 5000  # rows that get the drop-down lists
 

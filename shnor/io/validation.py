@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from shnor.errors import Problem
 from shnor.io.contract import (
     ALLOWED_VALUE_LABELS,
     COLUMN_LABELS,
@@ -27,7 +28,6 @@ from shnor.io.contract import (
     VALUE_ALIASES,
     normalize,
 )
-from shnor.errors import Problem
 
 # Cells that mean «no value» in Russian spreadsheets.
 EMPTY_MARKERS = ("", "-", "–", "—", "н/д", "нет данных")

@@ -53,7 +53,7 @@ def programme_scores(programme: pd.DataFrame | None, params: dict) -> pd.DataFra
     out_of_range = points.notna() & ((points < 0) | (points > row_max))
     status = np.select(
         [points.isna(), out_of_range],
-        ["нет баллов", "баллы вне диапазона 0–" + row_max.map(_fmt) + ": не учтены"],
+        ["нет баллов", "баллы вне диапазона 0–" + row_max.map("{:g}".format) + ": не учтены"],
         default="",
     )
     out = pd.DataFrame({
@@ -93,36 +93,9 @@ def programme_summary(scores: pd.DataFrame, params: dict) -> pd.DataFrame:
                        "max_points_by_rules": "float64", "status": "str"})
 
 
-def plot_programme(summary: pd.DataFrame, params: dict, ax=None):
-    """Total points per year as bars over the effectiveness-level bands."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
-    levels = sorted(params["monitoring"]["programme"]["levels"].items(), key=lambda kv: kv[1])
-    top = float(max(summary["max_points"].max(), summary["total_points"].max()))
-    colours = ["#F4B6B6", "#FFE699", "#D9EAD3", "#93C47D"]
-    for i, (name, lower) in enumerate(levels):
-        upper = levels[i + 1][1] if i + 1 < len(levels) else top
-        ax.axhspan(lower, upper, color=colours[i % len(colours)], alpha=0.5, lw=0)
-        ax.text(1.01, (lower + upper) / 2, LEVEL_LABELS.get(name, name), va="center",
-                fontsize=8, transform=ax.get_yaxis_transform())
-    years = summary["year"].astype(str)
-    ax.bar(years, summary["total_points"].fillna(0), color="#3C78D8", width=0.5)
-    for x, v in zip(years, summary["total_points"]):
-        ax.text(x, (0 if pd.isna(v) else v) + top * 0.01, "—" if pd.isna(v) else _fmt(v),
-                ha="center", va="bottom", fontsize=9)
-    ax.set_ylim(0, top)
-    ax.set_ylabel("баллы")
-    ax.set_title("Эффективность муниципальной программы")
-    return ax.figure
-
-
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame:
         return pd.to_numeric(frame[name], errors="coerce").astype("float64")
     return pd.Series(np.nan, index=frame.index, dtype="float64")
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"

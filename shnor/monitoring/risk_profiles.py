@@ -8,11 +8,10 @@ data-quality check that every listed school has exactly one level for every fact
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
-from shnor.io.contract import RISK_FACTOR_LABELS, RISK_LEVEL_LABELS, RISK_LEVELS
+from shnor.frames import id_sort_column, id_sort_key
+from shnor.io.contract import RISK_LEVEL_LABELS, RISK_LEVELS
 
 FACTORS = tuple(range(1, 11))
 
@@ -30,7 +29,6 @@ GROUP_LABELS = {
     "parents": "Низкий уровень партнёрства с родителями",
 }
 CONFLICT = "conflict"  # more than one level given for one school × factor
-LEVEL_FILLS = {"high": "F4B6B6", "medium": "FFE699", "low": "C6EFCE", CONFLICT: "BFBFBF"}
 FACTOR_COLUMNS = [f"factor_{f}" for f in FACTORS]
 
 
@@ -85,7 +83,7 @@ def check_profiles(profiles: pd.DataFrame, expected_ids, listed_ids=None) -> pd.
     out["school_id"] = out["school_id"].astype("str")
     out["factor"] = out["factor"].astype("Int64")
     out["problem"] = out["problem"].astype("str")
-    return out.sort_values(["school_id", "factor"], key=_sort_key).reset_index(drop=True)
+    return out.sort_values(["school_id", "factor"], key=id_sort_column).reset_index(drop=True)
 
 
 def risk_matrix(profiles: pd.DataFrame, schools: pd.DataFrame, expected_ids=()) -> pd.DataFrame:
@@ -106,7 +104,7 @@ def risk_matrix(profiles: pd.DataFrame, schools: pd.DataFrame, expected_ids=()) 
     out = wide.reset_index(names="school_id")
     out.insert(1, "name", out["school_id"].map(names).astype("object").fillna("").astype("str"))
     out["n_high"] = (out[FACTOR_COLUMNS] == "high").sum(axis=1).astype("int64")
-    return out.sort_values("school_id", key=_sort_key).reset_index(drop=True)
+    return out.sort_values("school_id", key=id_sort_column).reset_index(drop=True)
 
 
 def factor_groups(profiles: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -136,54 +134,3 @@ def factor_groups(profiles: pd.DataFrame, params: dict) -> pd.DataFrame:
                                        "detail"])
 
 
-def matrix_fills(matrix: pd.DataFrame) -> pd.DataFrame:
-    """Cell colours for :func:`risk_matrix` (same shape), for ``shnor.io.writers.Sheet.cell_fills``."""
-    fills = pd.DataFrame(None, index=matrix.index, columns=matrix.columns, dtype="object")
-    for col in FACTOR_COLUMNS:
-        fills[col] = matrix[col].map(LEVEL_FILLS).astype("object")
-    return fills.where(fills.notna(), None)
-
-
-def matrix_for_display(matrix: pd.DataFrame) -> pd.DataFrame:
-    """Russian headers and level labels for reports and Excel."""
-    labels = {**RISK_LEVEL_LABELS, CONFLICT: "противоречие", "": ""}
-    out = matrix.copy()
-    for col in FACTOR_COLUMNS:
-        out[col] = out[col].map(labels)
-    return out.rename(columns={"school_id": "Код ОО", "name": "Наименование ОО",
-                               "n_high": "Факторов высокой значимости",
-                               **{f"factor_{f}": FACTOR_SHORT[f] for f in FACTORS}})
-
-
-def risk_matrix_html(matrix: pd.DataFrame) -> str:
-    """The coloured school × factor matrix as an HTML table (cheap for 100+ schools, crisp).
-
-    Cells carry the level label on the level's colour; school names are escaped.
-    """
-    labels = {**RISK_LEVEL_LABELS, CONFLICT: "противоречие", "": ""}
-    head = "".join(f'<th title="{html.escape(RISK_FACTOR_LABELS[f])}">{html.escape(FACTOR_SHORT[f])}'
-                   "</th>" for f in FACTORS)
-    rows = []
-    for r in matrix.itertuples(index=False):
-        cells = "".join(
-            f'<td style="background:#{LEVEL_FILLS[v]}">{labels[v]}</td>' if v in LEVEL_FILLS
-            else "<td></td>" for v in (getattr(r, c) for c in FACTOR_COLUMNS))
-        rows.append(f"<tr><td>{html.escape(str(r.school_id))}</td>"
-                    f"<td>{html.escape(str(r.name))}</td>{cells}</tr>")
-    legend = " ".join(f'<span style="background:#{fill};padding:0 6px">{labels[k]}</span>'
-                      for k, fill in LEVEL_FILLS.items())
-    return (f'<div class="shnor-table-wrap"><table class="shnor-table shnor-risk">'
-            f"<thead><tr><th>Код ОО</th><th>Школа</th>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>"
-            f'<p class="shnor-note">Значимость фактора: {legend}</p>')
-
-
-def id_sort_key(school_id: str):
-    """Numeric ids sort as numbers («2» before «10»), others as text after them."""
-    return (0, int(school_id), "") if str(school_id).isdigit() else (1, 0, str(school_id))
-
-
-def _sort_key(col: pd.Series) -> pd.Series:
-    if col.name == "school_id":
-        return col.map(id_sort_key)
-    return col

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.io.contract import PROCEDURES, SUBJECTS, assessment_label
 from shnor.indicators import ASSESSMENT
+from shnor.io.contract import PROCEDURES, SUBJECTS, assessment_label
 from shnor.social.isbsh import cut_groups, group_level
 
 QUALITY_COLUMNS = ["school_id", "assessments", "quality_index", "quality_group", "quality_level",

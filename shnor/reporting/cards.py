@@ -1,7 +1,7 @@
 """One school's card (SPEC §5): what it shows, filtered from the report tables.
 
 The tables themselves (``card_profile``, ``card_history``, ``card_overall``, ``risk_matrix``)
-are computed once for all schools by :mod:`shnor.monitoring.core`; a card only selects its school's
+are computed once for all schools by :mod:`shnor.monitoring.cards`; a card only selects its school's
 rows, so hundreds of cards cost little each.
 """
 
@@ -10,10 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shnor.reporting import charts
 from shnor.errors import UserError
-from shnor.monitoring.core import CHANGE_LABELS, FLAG_LABELS, FLAGS, card_school_ids
-from shnor.monitoring.risk_profiles import FACTOR_COLUMNS, FACTOR_SHORT, id_sort_key
+from shnor.frames import id_sort_key
+from shnor.monitoring.cards import card_school_ids
+from shnor.monitoring.lists import FLAGS
+from shnor.monitoring.risk_profiles import FACTOR_COLUMNS, FACTOR_SHORT
+from shnor.reporting import charts
+from shnor.reporting.labels import CHANGE_LABELS, FLAG_LABELS
 
 
 def card_data(ctx, school_id: str | None = None) -> dict:

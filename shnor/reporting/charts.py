@@ -21,6 +21,13 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F
 LOW = "#D55E00"    # results below the norm / flagged schools
 REGION = "#555555"  # the regional benchmark line
 FIGSIZE = (9.0, 4.5)
+# Colours of seed 000 table 7, by type of shnor.school_typology.TYPES: yellow, light blue, red,
+# grey, green (Excel hex, no «#»).
+TYPE_COLOURS = dict(zip(("неблагополучная", "резильентная", "несправляющаяся",
+                         "условно благополучная", "благополучная"),
+                        ("FFFF00", "9DC3E6", "FF7C80", "BFBFBF", "92D050")))
+# Risk-factor significance in the matrix of seed 000 tables 4–6 (Excel hex).
+LEVEL_FILLS = {"high": "F4B6B6", "medium": "FFE699", "low": "C6EFCE", "conflict": "BFBFBF"}
 
 _RC = {
     "figure.figsize": FIGSIZE,

@@ -9,38 +9,22 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+from IPython.display import HTML, display
 
-from shnor.reporting import charts
-from shnor.config import parameter_table
-from shnor.io.contract import COLUMN_LABELS as CONTRACT_LABELS
-from shnor.io.contract import RESULT_COUNTS, SOCIAL_COUNTS
+from shnor.config import load_config, parameter_table
 from shnor.errors import UserError
+from shnor.io.loading import load_dataset
+from shnor.paths import DEMO_DATA
+from shnor.reporting import charts
+from shnor.reporting.formatting import table_html
 
 PARAMS_FILE = "params.json"
 RUN_FILE = "run.json"
 
-# Canonical column -> Russian header for show_table and the Excel sheets: the input contract's
-# labels plus the computed indicators.
-COLUMN_LABELS = {
-    **CONTRACT_LABELS,
-    "assessment": "Оценочная процедура",
-    "share_fail": "Доля не преодолевших порог",
-    "share_success": "Успеваемость",
-    "share_quality": "Качество знаний",
-    "share_high": "Доля высоких результатов",
-    "reliable": "Достаточно участников",
-    "schools": "Школ",
-    "status": "Статус",
-}
-PERCENT_COLUMNS = {"share_fail", "share_success", "share_quality", "share_high"}
-# Counts of people: suppressed below publication.suppress_below in publication mode.
-COUNT_COLUMNS = {*RESULT_COUNTS, *SOCIAL_COUNTS, "students_total"}
 
 # Display settings of the report opened last in this kernel (one report per notebook).
 _display = {"suppress_below": None}
@@ -115,15 +99,17 @@ def open_report(data=None, year: int = 2024, profile: str | None = None, config=
                 processed_dir=folder,
             )
     else:
-        from shnor.paths import DEMO_DATA
-        from shnor.pipeline.suite import prepare
-
         source = Path(data) if data is not None else DEMO_DATA
         key = ("computed", str(source.resolve()), int(year), profile, str(config))
         if key not in _contexts:
-            dataset, params, tables = prepare(source, int(year), profile, config)
-            _contexts[key] = ReportContext(dataset_name=dataset.name, year=int(year),
-                                           params=params, _tables=tables)
+            # Lazy: computing the tables imports scikit-learn (≈ 1 s); a kernel of `shnor run`
+            # reads them from processed_dir and never needs it.
+            from shnor.analysis.run import Run
+
+            run = Run(load_dataset(source, exclude_invalid_optional=True), int(year),
+                      load_config(profile, config))
+            _contexts[key] = ReportContext(dataset_name=run.dataset.name, year=run.year,
+                                           params=run.params, _tables=run.tables())
     ctx = _contexts[key]
     _display["suppress_below"] = (
         ctx.params["publication"]["suppress_below"] if ctx.publication else None
@@ -131,91 +117,11 @@ def open_report(data=None, year: int = 2024, profile: str | None = None, config=
     return ctx
 
 
-def suppress_small_counts(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Replace counts of people below ``threshold`` by «<threshold» (publication mode).
-
-    Count columns (see :data:`COUNT_COLUMNS`, by canonical name) become text-and-integer
-    columns; everything else is unchanged.
-    """
-    out = frame.copy()
-    label = f"<{threshold}"
-    for column in out.columns:
-        if column not in COUNT_COLUMNS or not pd.api.types.is_numeric_dtype(out[column]):
-            continue
-        s = out[column]
-        out[column] = [
-            None if pd.isna(v) else label if v < threshold else
-            int(v) if float(v).is_integer() else float(v)
-            for v in s
-        ]
-        out[column] = out[column].astype(object)
-    return out
-
-
-def _fmt_number(value: float, digits: int) -> str:
-    # Russian typography groups digits from five-digit numbers on, so years stay «2024».
-    sep = "," if abs(value) >= 10_000 else ""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):{sep}}".replace(",", "\u00a0")
-    return f"{value:{sep}.{digits}f}".replace(",", "\u00a0").replace(".", ",")
-
-
-def _fmt_cell(value, percent: bool, digits: int) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if isinstance(value, (bool, np.bool_)):
-        return "да" if value else "нет"
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        if percent:
-            return f"{100 * float(value):.1f}\u00a0%".replace(".", ",")
-        return _fmt_number(float(value), digits)
-    return str(value)
-
-
-def table_html(df: pd.DataFrame, max_rows: int | None = None, columns: dict | None = None,
-               percent: list[str] | None = None, digits: int = 2) -> str:
-    """HTML of a compact table: Russian headers, «41,5 %», «—» for missing, no index.
-
-    ``columns`` maps column names to headers (and selects and orders them); otherwise the
-    standard labels of :data:`COLUMN_LABELS` are applied. ``percent`` lists share columns
-    (default: ``share_*`` columns and headers starting with «Доля»).
-    """
-    if _display["suppress_below"] is not None:
-        df = suppress_small_counts(df, _display["suppress_below"])
-    if columns is not None:
-        df = df[list(columns)]
-    headers = columns or {}
-    pct = set(percent) if percent is not None else {
-        c for c in df.columns
-        if str(c) in PERCENT_COLUMNS or str(c).startswith("share_")
-        or str(headers.get(c, c)).lower().startswith("доля")
-    }
-    total = len(df)
-    shown = df if max_rows is None else df.head(max_rows)
-    body = pd.DataFrame({
-        str(headers.get(c, COLUMN_LABELS.get(str(c), c))): [
-            _fmt_cell(v, c in pct, digits) for v in shown[c]
-        ]
-        for c in shown.columns
-    })
-    out = body.to_html(index=False, border=0, classes="shnor-table", escape=True,
-                       na_rep="—")
-    out = f'<div class="shnor-table-wrap">{out}</div>'
-    if max_rows is not None and total > max_rows:
-        out += (f'<p class="shnor-note">Показаны первые {max_rows} из {total} строк; '
-                "полностью — в книге Excel и в папке tables.</p>")
-    if total == 0:
-        out = '<p class="shnor-note">Нет строк.</p>'
-    return out
-
-
 def show_table(df: pd.DataFrame, max_rows: int | None = None, columns: dict | None = None,
                percent: list[str] | None = None, digits: int = 2) -> None:
     """Display ``df`` as a compact table in the notebook (see :func:`table_html`)."""
-    from IPython.display import HTML, display
-
     display(HTML(table_html(df, max_rows=max_rows, columns=columns, percent=percent,
-                            digits=digits)))
+                            digits=digits, suppress_below=_display["suppress_below"])))
 
 
 def show_parameters(params: dict, sections: list[str] | None = None) -> None:
@@ -227,13 +133,9 @@ def show_parameters(params: dict, sections: list[str] | None = None) -> None:
 
 def show_svg(svg: str) -> None:
     """Display inline SVG markup (e.g. :func:`shnor.reporting.cards.card_chart`) as a figure."""
-    from IPython.display import HTML, display
-
     display(HTML(f'<div class="fig">{svg}</div>'))
 
 
 def show_text(text: str) -> None:
     """Display a data-dependent sentence (escaped) as a paragraph."""
-    from IPython.display import HTML, display
-
     display(HTML(f"<p>{html.escape(text)}</p>"))

@@ -5,6 +5,10 @@ Components are shares of ``students_total`` from the social passport, each with 
 higher share means a better-off school). The shares are standardised over the schools of the
 year, combined with weights (first principal component by default, regression on a quality index
 or equal weights as options), rescaled to mean 50 / SD 10 and cut into 11 groups.
+
+:class:`ISBSHIndex` is the method as a scikit-learn transformer: fitted on the schools of one set
+(a region) it gives the index of any other schools (a municipality) on the region's scale.
+:func:`fit_isbsh` is the yearly report's use of it, with a Russian status for every school.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from shnor.errors import UserError
 
@@ -27,22 +32,83 @@ COMPONENT_LABELS = {
 }
 LEVELS = ("очень низкий", "низкий", "средний", "высокий", "очень высокий")
 WEIGHTINGS = ("pca", "regression", "equal")
+GROUPINGS = ("bands", "quantiles")
 COLUMNS = ["school_id", "isbsh", "isbsh_group", "isbsh_level", "isbsh_status"]
+# Every error of ISBSHIndex.fit starts with this; fit_isbsh turns such errors into a status.
+ERROR_PREFIX = "ИСБШ: "
+
+
+def feature_names(X) -> np.ndarray | None:
+    """Column names of a DataFrame with string column names (scikit-learn's ``feature_names_in_``
+    convention), otherwise ``None``."""
+    if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
+        return np.asarray(X.columns, dtype=object)
+    return None
+
+
+def unknown_grouping_message(method: str) -> str:
+    return (f"Неизвестный способ деления на группы «{method}»; "
+            f"допустимы: {', '.join(GROUPINGS)}.")
 
 
 class ISBSHIndex(TransformerMixin, BaseEstimator):
     """Composite index of standardised shares, scaled to ``mean`` / ``sd`` over the fitted schools.
 
-    ``signs`` maps each column to +1 / −1 (direction of well-being). ``weighting``: ``"pca"`` —
-    loadings of the first principal component of the standardised shares, the sign chosen so that
-    the index agrees with ``signs``; ``"regression"`` — OLS coefficients of ``y`` (a quality
-    index) on the standardised shares; ``"equal"`` — ``signs`` / number of components.
-    A constant column gets weight 0 (it cannot separate schools). Rows with a missing share are
-    ignored in ``fit`` and give ``NaN`` in ``transform``.
+    The shares are standardised with the mean and SD of the fitted schools and combined with
+    weights learnt on them; the composite is rescaled so that the fitted schools have mean
+    ``mean`` and SD ``sd``. ``transform`` applies the same standardisation, weights and scale to
+    any schools, so a school outside the fitting set is placed on the fitting set's scale.
 
-    Fitted attributes: ``columns_``, ``mean_`` and ``scale_`` (per-column mean and SD of the
-    shares), ``weights_`` (per standardised column), ``score_mean_`` and ``score_scale_`` (of the
-    raw composite), ``n_schools_``.
+    Parameters
+    ----------
+    signs : dict or None, default=None
+        Column → +1 / −1, the direction of well-being (a column not listed counts as +1).
+    weighting : {"pca", "regression", "equal"}, default="pca"
+        ``"pca"``: loadings of the first principal component of the standardised shares, the
+        sign chosen so that the index agrees with ``signs``; ``"regression"``: OLS coefficients
+        of ``y`` (a quality index) on the standardised shares; ``"equal"``: ``signs`` divided by
+        the number of varying components. A constant column gets weight 0 (it cannot separate
+        schools).
+    mean : float, default=50.0
+        Mean of the index over the fitted schools.
+    sd : float, default=10.0
+        Standard deviation of the index over the fitted schools.
+
+    Attributes
+    ----------
+    columns_ : list
+        Columns of ``X`` in ``fit``, in order (their names, or 0..n−1 for an array).
+    feature_names_in_ : ndarray of str
+        The same names; only when ``X`` in ``fit`` is a DataFrame with string column names.
+    n_features_in_ : int
+        Number of columns of ``X`` in ``fit``.
+    mean_, scale_ : ndarray of shape (n_features_in_,)
+        Mean and SD (``ddof=0``) of each share over the fitted schools.
+    weights_ : ndarray of shape (n_features_in_,)
+        Weight of each standardised share.
+    score_mean_, score_scale_ : float
+        Mean and SD of the raw composite over the fitted schools.
+    n_schools_ : int
+        Number of schools the index was fitted on (rows without a missing value).
+
+    Notes
+    -----
+    Rows with a missing share (or missing ``y``) are ignored in ``fit`` and give ``NaN`` in
+    ``transform``. Errors of ``fit`` are :class:`ValueError` with a Russian message starting
+    with :data:`ERROR_PREFIX`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> region = pd.DataFrame({"parents_higher_edu": [0.2, 0.4, 0.3, 0.5, 0.1],
+    ...                        "deviant_registered": [0.05, 0.01, 0.03, 0.02, 0.06]})
+    >>> index = ISBSHIndex(signs={"deviant_registered": -1}).fit(region)
+    >>> index.transform(region).round(1)
+    array([42. , 60.2, 51.1, 61.1, 35.6])
+    >>> municipality = pd.DataFrame({"deviant_registered": [0.01, 0.04],
+    ...                              "parents_higher_edu": [0.4, 0.25]})
+    >>> index.transform(municipality).round(1)  # the first school is like the region's second
+    array([60.2, 46.5])
     """
 
     def __init__(self, signs: dict | None = None, weighting: str = "pca", mean: float = 50.0,
@@ -52,29 +118,67 @@ class ISBSHIndex(TransformerMixin, BaseEstimator):
         self.mean = mean
         self.sd = sd
 
-    def fit(self, X: pd.DataFrame, y=None):
+    @classmethod
+    def from_params(cls, params: dict) -> ISBSHIndex:
+        """The index configured by the ``isbsh`` section of the methodology parameters.
+
+        Parameters
+        ----------
+        params : dict
+            :func:`shnor.config.load_config` output, or its ``isbsh`` section.
+
+        Returns
+        -------
+        ISBSHIndex
+            Unfitted; its columns are the ones passed to ``fit`` (see :func:`isbsh_components`
+            and :func:`isbsh_shares`).
+        """
+        p = params.get("isbsh", params)
+        return cls(signs=p["signs"], weighting=p["weighting"], mean=p["mean"], sd=p["sd"])
+
+    def fit(self, X, y=None) -> ISBSHIndex:
+        """Learn the standardisation, the weights and the scale from the schools of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_schools, n_components)
+            Component shares, one row per school.
+        y : array-like of shape (n_schools,), optional
+            Quality index of the same schools; required for ``weighting="regression"``, and
+            when given, schools without it are left out of the fit.
+
+        Returns
+        -------
+        self : ISBSHIndex
+        """
         if self.weighting not in WEIGHTINGS:
-            raise UserError(f"ИСБШ: неизвестный способ весов «{self.weighting}»; "
-                            f"допустимы: {', '.join(WEIGHTINGS)}.")
+            raise ValueError(f"{ERROR_PREFIX}неизвестный способ весов «{self.weighting}»; "
+                             f"допустимы: {', '.join(WEIGHTINGS)}.")
+        names = feature_names(X)
         X = pd.DataFrame(X)
-        self.columns_ = list(X.columns)
-        signs = np.array([float((self.signs or {}).get(c, 1)) for c in self.columns_])
+        columns = list(X.columns)
+        signs = np.array([float((self.signs or {}).get(c, 1)) for c in columns])
         values = X.to_numpy(float)
         complete = ~np.isnan(values).any(axis=1)
         if y is not None:
             y = np.asarray(y, float)
+            if y.shape != (len(values),):
+                raise ValueError(f"{ERROR_PREFIX}индекс качества должен иметь по одному значению "
+                                 f"на школу ({len(values)}), а не форму {y.shape}.")
             complete &= ~np.isnan(y)
         v = values[complete]
-        self.n_schools_ = int(complete.sum())
-        if self.n_schools_ < 2:
-            raise UserError("ИСБШ: нужно хотя бы две школы с полными данными социального паспорта.")
-        self.mean_ = v.mean(axis=0)
-        self.scale_ = v.std(axis=0)
-        varying = self.scale_ > 0
+        n_schools = int(complete.sum())
+        if n_schools < 2:
+            raise ValueError(f"{ERROR_PREFIX}нужно хотя бы две школы с полными данными "
+                             "социального паспорта.")
+        mean = v.mean(axis=0)
+        scale = v.std(axis=0)
+        varying = scale > 0
         if not varying.any():
-            raise UserError("ИСБШ: показатели социального паспорта одинаковы во всех школах.")
-        z = (v[:, varying] - self.mean_[varying]) / self.scale_[varying]
-        w = np.zeros(len(self.columns_))
+            raise ValueError(f"{ERROR_PREFIX}показатели социального паспорта одинаковы во всех "
+                             "школах.")
+        z = (v[:, varying] - mean[varying]) / scale[varying]
+        w = np.zeros(len(columns))
         if self.weighting == "equal":
             w[varying] = signs[varying] / varying.sum()
         elif self.weighting == "pca":
@@ -86,28 +190,65 @@ class ISBSHIndex(TransformerMixin, BaseEstimator):
             w[varying] = first
         else:
             if y is None:
-                raise UserError("ИСБШ: для весов по регрессии нужен индекс качества школ.")
+                raise ValueError(f"{ERROR_PREFIX}для весов по регрессии нужен индекс качества "
+                                 "школ.")
             design = np.column_stack([np.ones(len(z)), z])
             coef, *_ = np.linalg.lstsq(design, y[complete], rcond=None)
             w[varying] = coef[1:]
+        raw = _composite(values[complete], mean, scale, w)
+        score_scale = float(raw.std())
+        if score_scale == 0:
+            raise ValueError(f"{ERROR_PREFIX}веса дают одинаковое значение для всех школ.")
+        # Attributes are set only once fitting succeeded, so a failed fit leaves no half state.
+        self.columns_ = columns
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.n_features_in_ = len(columns)
+        self.n_schools_ = n_schools
+        self.mean_ = mean
+        self.scale_ = scale
         self.weights_ = w
-        raw = self._raw(values[complete])
         self.score_mean_ = float(raw.mean())
-        self.score_scale_ = float(raw.std())
-        if self.score_scale_ == 0:
-            raise UserError("ИСБШ: веса дают одинаковое значение для всех школ.")
+        self.score_scale_ = score_scale
         return self
 
-    def _raw(self, values: np.ndarray) -> np.ndarray:
-        scale = np.where(self.scale_ > 0, self.scale_, 1.0)
-        return ((values - self.mean_) / scale) @ self.weights_
+    def transform(self, X) -> np.ndarray:
+        """ИСБШ of the schools of ``X`` on the fitted scale.
 
-    def transform(self, X: pd.DataFrame) -> np.ndarray:
-        values = pd.DataFrame(X)[self.columns_].to_numpy(float)
-        return self.mean + self.sd * (self._raw(values) - self.score_mean_) / self.score_scale_
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_schools, n_features_in_)
+            Component shares. A DataFrame is matched to the fitted columns by name (other
+            columns are ignored); an array by position.
+
+        Returns
+        -------
+        ndarray of shape (n_schools,)
+            The index; ``NaN`` where a share is missing.
+        """
+        check_is_fitted(self, "score_scale_")
+        values = self._values(X)
+        raw = _composite(values, self.mean_, self.scale_, self.weights_)
+        return self.mean + self.sd * (raw - self.score_mean_) / self.score_scale_
+
+    def _values(self, X) -> np.ndarray:
+        if isinstance(X, pd.DataFrame):
+            missing = [c for c in self.columns_ if c not in X.columns]
+            if missing:
+                raise ValueError(f"{ERROR_PREFIX}нет столбцов {', '.join(map(str, missing))}, "
+                                 "по которым индекс обучен.")
+            return X[self.columns_].to_numpy(float)
+        values = np.asarray(X, float)
+        if values.ndim != 2 or values.shape[1] != self.n_features_in_:
+            raise ValueError(f"{ERROR_PREFIX}ожидается таблица из {self.n_features_in_} "
+                             f"столбцов, а не формы {values.shape}.")
+        return values
 
     def weights_table(self) -> pd.DataFrame:
         """One row per component: label, sign, weight, mean share and SD of the share."""
+        check_is_fitted(self, "score_scale_")
         return pd.DataFrame({
             "component": self.columns_,
             "label": [COMPONENT_LABELS.get(c, c) for c in self.columns_],
@@ -116,6 +257,12 @@ class ISBSHIndex(TransformerMixin, BaseEstimator):
             "share_mean": self.mean_,
             "share_sd": self.scale_,
         })
+
+
+def _composite(values: np.ndarray, mean: np.ndarray, scale: np.ndarray,
+               weights: np.ndarray) -> np.ndarray:
+    scale = np.where(scale > 0, scale, 1.0)
+    return ((values - mean) / scale) @ weights
 
 
 def cut_groups(score, method: str = "bands", n_groups: int = 11, band_sd: float = 0.5,
@@ -136,7 +283,7 @@ def cut_groups(score, method: str = "bands", n_groups: int = 11, band_sd: float 
         pct = s.rank(method="max", pct=True)
         g = np.ceil(pct * n_groups - 1e-9)
     else:
-        raise UserError(f"Неизвестный способ деления на группы «{method}»; допустимы: bands, quantiles.")
+        raise UserError(unknown_grouping_message(method))
     return g.clip(1, n_groups).astype("Int64")
 
 
@@ -159,6 +306,29 @@ def isbsh_components(social: pd.DataFrame, params: dict) -> list[str]:
     return [c for c in p["components"] if c in social.columns and social[c].notna().any()]
 
 
+def isbsh_shares(social: pd.DataFrame, components: list[str]) -> pd.DataFrame:
+    """Shares of ``students_total`` of the ``components``: the input of :class:`ISBSHIndex`.
+
+    Parameters
+    ----------
+    social : DataFrame
+        Rows of the social passport (one year), with school_id, students_total and the
+        component counts.
+    components : list of str
+        Columns to divide, e.g. :func:`isbsh_components`.
+
+    Returns
+    -------
+    DataFrame
+        One row per row of ``social`` in its order, indexed by school_id; ``NaN`` where
+        students_total is missing or not positive.
+    """
+    total = social["students_total"].to_numpy(float)
+    total = np.where(total > 0, total, np.nan)
+    return pd.DataFrame({c: social[c].to_numpy(float) / total for c in components},
+                        index=pd.Index(social["school_id"].to_numpy(), name="school_id"))
+
+
 def fit_isbsh(social: pd.DataFrame, year: int, params: dict,
               quality: pd.Series | None = None) -> tuple[pd.DataFrame, ISBSHIndex | None]:
     """ИСБШ table for ``year`` and the fitted index (``None`` when it could not be computed).
@@ -172,7 +342,7 @@ def fit_isbsh(social: pd.DataFrame, year: int, params: dict,
     comps = isbsh_components(s, params)
     total = s["students_total"].to_numpy(float)
     total = np.where(total > 0, total, np.nan)
-    shares = pd.DataFrame({c: s[c].to_numpy(float) / total for c in comps})
+    shares = isbsh_shares(s, comps)
     status = np.full(len(out), "", dtype=object)
     if not comps:
         status[:] = "ИСБШ не рассчитан: в социальном паспорте нет ни одного показателя индекса"
@@ -191,7 +361,7 @@ def fit_isbsh(social: pd.DataFrame, year: int, params: dict,
         if quality is None:
             raise UserError("ИСБШ: для весов по регрессии нужен индекс качества школ.")
         y = out["school_id"].map(quality).to_numpy(float)
-    model = ISBSHIndex(signs=p["signs"], weighting=p["weighting"], mean=p["mean"], sd=p["sd"])
+    model = ISBSHIndex.from_params(params)
     fit_rows = ~shares.isna().any(axis=1).to_numpy() & (True if y is None else ~np.isnan(y))
     if fit_rows.sum() < p["min_schools"]:
         status[status == ""] = (f"ИСБШ не рассчитан: полные данные есть менее чем у "
@@ -199,8 +369,10 @@ def fit_isbsh(social: pd.DataFrame, year: int, params: dict,
         return _finish(out, np.full(len(out), np.nan), status, p), None
     try:
         model.fit(shares[fit_rows], None if y is None else y[fit_rows])
-    except UserError as exc:
-        status[status == ""] = f"ИСБШ не рассчитан: {str(exc).removeprefix('ИСБШ: ')}"
+    except ValueError as exc:
+        if not str(exc).startswith(ERROR_PREFIX):
+            raise
+        status[status == ""] = f"ИСБШ не рассчитан: {str(exc).removeprefix(ERROR_PREFIX)}"
         return _finish(out, np.full(len(out), np.nan), status, p), None
     return _finish(out, model.transform(shares), status, p), model
 

@@ -77,6 +77,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from shnor.errors import UserError
 from shnor.io.contract import (
     COLUMN_LABELS,
     LOCALITY_LABELS,
@@ -85,7 +86,6 @@ from shnor.io.contract import (
     SUBJECT_LABELS,
     TABLES,
 )
-from shnor.errors import UserError
 from shnor.io.writers import deterministic_xlsx
 from shnor.paths import DATA_RAW, DEMO_DATA
 

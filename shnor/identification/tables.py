@@ -1,0 +1,95 @@
+"""The identification of a year (SPEC §4.2, output contract ``identification.csv``): every table
+the identification report, the workbook and monitoring read, from the decisions and the ИСБШ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from shnor.identification.decisions import Decisions, grid_years
+from shnor.identification.flags import FLAGS, IDENTIFICATION_COLUMNS, year_flags
+from shnor.identification.official import official_comparison
+from shnor.identification.table1 import UNKNOWN, YES, evidence
+
+
+def identification_tables(dataset, year: int, params: dict, decisions: Decisions,
+                          isbsh: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """All tables of the identification of ``year`` (one row per school where per school).
+
+    ``decisions`` cover ``year`` and its lookback (:func:`~.decisions.decide_years`);
+    ``isbsh``: the ИСБШ table of ``year``. Keys: ``identification`` (the SPEC output contract)
+    and, prefixed ``identification_``: flags (the same with details: ШНСУ, escalation, ИСБШ,
+    previous-year list, status), reasons (the groups behind each flag), municipalities (counts
+    and shares), list_sizes (per year), dynamics (changes against the previous year), official
+    (comparison with the official lists), undecided (what could not be decided and why).
+    """
+    year = int(year)
+    d = decisions.d
+    ev = decisions.evidence(year, params)
+    flags = year_flags(dataset, d, ev, isbsh, year, params)
+    return {
+        "identification": flags[IDENTIFICATION_COLUMNS].copy(),
+        "identification_flags": flags,
+        "identification_reasons": ev,
+        "identification_municipalities": municipality_counts(flags),
+        "identification_list_sizes": list_sizes(
+            d[d.index.get_level_values("year").isin(grid_years(year, params))]),
+        "identification_dynamics": flags[["school_id", "name", "municipality", "low_results_prev",
+                                          "low_results", "list_change", "status"]].copy(),
+        "identification_official": official_comparison(flags, dataset.lists, year, params),
+        "identification_undecided": flags.loc[flags["status"] != "", [
+            "school_id", "name", "municipality", *FLAGS, "status"]].reset_index(drop=True),
+    }
+
+
+def identify_years(dataset, years, params: dict, decisions: Decisions,
+                   isbsh_of: Callable[[int], pd.DataFrame]) -> dict[int, pd.DataFrame]:
+    """The ``identification`` table of each of ``years`` (year → table), all from
+    ``decisions`` (which must cover them: :meth:`Decisions.covers`). ``isbsh_of(year)`` gives
+    the ИСБШ table of a year. Monitoring needs the list of every year."""
+    years = sorted({int(y) for y in years})
+    # the evidence of a year reads the groups of that year and the years of the rule before it:
+    # split once by year instead of filtering all groups for every year
+    n = int(params["low_results"]["consecutive_years"])
+    groups = dict(tuple(decisions.groups.groupby("year", sort=False)))
+    rose = dict(tuple(decisions.rose.groupby("year", sort=False)))
+    out = {}
+    for y in years:
+        near = [groups[k] for k in range(y - n + 1, y + 1) if k in groups]
+        ev = evidence(pd.concat(near) if near else decisions.groups.iloc[:0], decisions.d,
+                      rose.get(y, decisions.rose.iloc[:0]), y, params)
+        out[y] = year_flags(dataset, decisions.d, ev, isbsh_of(y), y,
+                            params)[IDENTIFICATION_COLUMNS].copy()
+    return out
+
+
+def municipality_counts(flags: pd.DataFrame) -> pd.DataFrame:
+    """Schools and flagged schools per municipality, with a «Всего» row for the region."""
+    cols = ["low_results", "risk_zone", "unfavourable", "shnsu", "persistent"]
+    f = flags[["municipality", *cols]].copy()
+    f["undecided"] = flags["low_results"].isna()
+    f[cols] = f[cols].fillna(False).astype(bool)
+    by = f.groupby("municipality", sort=True)
+    out = by[[*cols, "undecided"]].sum()
+    out.insert(0, "schools", by.size())
+    total = out.sum().to_frame().T
+    total.index = pd.Index(["Всего"], name="municipality")
+    out = pd.concat([out, total]).astype("int64")
+    out["share_low_results"] = out["low_results"] / out["schools"]
+    out["share_risk_zone"] = out["risk_zone"] / out["schools"]
+    return out.reset_index()
+
+
+def list_sizes(d: pd.DataFrame) -> pd.DataFrame:
+    """Per year of the report: schools on the low-results list, in the risk zone, undecided."""
+    low, risk = d["low"], d["risk"]
+    out = pd.DataFrame({
+        "low_results": low.eq(YES).groupby(level="year").sum(),
+        "risk_zone": risk.eq(YES).groupby(level="year").sum(),
+        "undecided": low.eq(UNKNOWN).groupby(level="year").sum(),
+        "schools": low.groupby(level="year").size(),
+    })
+    out.index = out.index.astype(str)  # a label in tables, not a number to format as «2 024»
+    return out.reset_index()

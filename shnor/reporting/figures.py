@@ -1,0 +1,200 @@
+"""Every matplotlib figure of the reports: each function takes a table the methods computed and
+returns the figure (or axes). The shared style and palette are in :mod:`.charts`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from shnor.analysis.overview import sorted_by_assessment
+from shnor.indicators import ASSESSMENT
+from shnor.io.contract import assessment_label
+from shnor.monitoring.programme import LEVEL_LABELS
+from shnor.reporting import charts
+from shnor.reporting.charts import LOW, PALETTE, REGION, TYPE_COLOURS, percent_axis
+from shnor.reporting.labels import GROUP_LABELS, TYPE_PLURALS
+from shnor.school_typology import TYPES, type_grid
+
+# Overview -------------------------------------------------------------------------------------
+
+def plot_schools_by_municipality(municipalities: pd.DataFrame):
+    """Horizontal stacked bars: schools per municipality by school type."""
+    pivot = (municipalities.groupby(["municipality", "school_type"], dropna=False)["schools"]
+             .sum().unstack(fill_value=0))
+    pivot = pivot.loc[pivot.sum(axis=1).sort_values().index]
+    height = max(3.0, 0.28 * len(pivot) + 1.2)
+    fig, ax = plt.subplots(figsize=(9.0, height))
+    pivot.plot.barh(stacked=True, ax=ax, width=0.8)
+    ax.set_xlabel("Число школ")
+    ax.set_ylabel("")
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    ax.legend(title="Тип школы", bbox_to_anchor=(1.01, 1), loc="upper left")
+    ax.set_title("Школы по муниципалитетам и типам")
+    return fig
+
+
+def plot_fail_distributions(indicators: pd.DataFrame, year: int, cut: float | None = None,
+                            columns: int = 4):
+    """Histograms of share_fail per assessment in ``year`` (reliable groups), with the cut."""
+    d = indicators[(indicators["year"] == year) & indicators["reliable"].astype(bool)
+                   & indicators["share_fail"].notna()]
+    keys = sorted_by_assessment(d[ASSESSMENT].drop_duplicates(), [])
+    n = max(len(keys), 1)
+    rows = math.ceil(n / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(11.0, 2.3 * rows + 0.6), squeeze=False,
+                             sharex=True)
+    bins = np.linspace(0, 1, 21)
+    for ax, (_, key) in zip(axes.flat, keys.iterrows()):
+        s = d[(d["procedure"] == key["procedure"]) & (d["grade"] == key["grade"])
+              & (d["subject"] == key["subject"])]["share_fail"]
+        ax.hist(s, bins=bins, color="#0072B2", alpha=0.85)
+        if cut is not None:
+            ax.axvline(cut, color=LOW, linestyle="--", linewidth=1.2)
+            share = float((s >= cut).mean()) if len(s) else float("nan")
+            ax.text(0.98, 0.92, f"≥ {cut:.0%}: {share:.0%}".replace(".", ","),
+                    transform=ax.transAxes, ha="right", va="top", fontsize=8, color=LOW)
+        ax.set_title(assessment_label(key["procedure"], key["grade"], key["subject"])
+                     .replace(" класс, ", " кл., "), fontsize=9)
+        percent_axis(ax, "x")
+    for ax in list(axes.flat)[len(keys):]:
+        ax.set_visible(False)
+    fig.supxlabel("Доля не преодолевших минимальный порог")
+    fig.supylabel("Число школ")
+    fig.tight_layout()
+    return fig
+
+
+# Identification -------------------------------------------------------------------------------
+
+def plot_municipality_counts(municipalities: pd.DataFrame):
+    """Horizontal bars: share of schools on the low-results list and in the risk zone per
+    municipality, with the regional share as a line."""
+    m = municipalities[municipalities["municipality"] != "Всего"].sort_values("share_low_results")
+    region = municipalities.loc[municipalities["municipality"] == "Всего", "share_low_results"]
+    fig, ax = plt.subplots(figsize=(9.0, max(3.0, 0.32 * len(m) + 1.2)))
+    y = np.arange(len(m))
+    ax.barh(y - 0.2, m["share_low_results"], height=0.4, color=LOW, label="Низкие результаты")
+    ax.barh(y + 0.2, m["share_risk_zone"], height=0.4, color=PALETTE[1], label="Зона риска")
+    if len(region):
+        ax.axvline(float(region.iloc[0]), color=REGION, linestyle="--",
+                   label="Низкие результаты, регион")
+    ax.set_yticks(y, m["municipality"])
+    percent_axis(ax, "x")
+    ax.set_xlabel("Доля школ муниципалитета")
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right")
+    ax.set_title("Школы в списках по муниципалитетам")
+    fig.tight_layout()
+    return fig
+
+
+# Differentiation ------------------------------------------------------------------------------
+
+def plot_distributions(detail: pd.DataFrame, params: dict, axes=None):
+    """Histograms of ИСБШ and of the quality index with the edges of the band groups."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for ax, col, section, title in zip(axes, ["isbsh", "quality_index"], ["isbsh", "quality"],
+                                       ["ИСБШ", "Индекс качества"]):
+        values = detail[col].dropna()
+        ax.hist(values, bins=30, color="#0072B2", alpha=0.8)
+        p = params[section]
+        if p["grouping"] == "bands":
+            centre = (p["n_groups"] + 1) // 2
+            steps = np.arange(1, p["n_groups"]) - centre + 0.5
+            for e in p["mean"] + p["sd"] * p["band_sd"] * steps:
+                ax.axvline(e, color="grey", lw=0.6, ls=":")
+        ax.set_title(f"{title}: школ {len(values)}")
+        ax.set_xlabel("значение (пунктир — границы групп)")
+    axes[0].set_ylabel("Число школ")
+    return axes
+
+
+def plot_typology_matrix(matrix: pd.DataFrame, bounds: dict | None = None, ax=None):
+    """Draw :func:`typology_matrix` as a coloured grid like seed 000 table 7; returns the axes."""
+    n = len(matrix) - 1
+    grid = type_grid(n, bounds)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 7))
+    for r in range(n):
+        for c in range(n):
+            ax.add_patch(plt.Rectangle((c, r), 1, 1, facecolor="#" + TYPE_COLOURS[grid.iat[r, c]],
+                                       edgecolor="white", alpha=0.85))
+            text = matrix.iat[r, c + 1]
+            if text:
+                ax.text(c + 0.5, r + 0.5, text.replace(", ", "\n") if len(text) > 8 else text,
+                        ha="center", va="center", fontsize=7 if len(text) > 8 else 9)
+    ax.set_xlim(0, n)
+    ax.set_ylim(n, 0)
+    ax.set_xticks(np.arange(n) + 0.5, [str(g) for g in range(1, n + 1)])
+    ax.set_yticks(np.arange(n) + 0.5, [str(g) for g in range(1, n + 1)])
+    ax.set_xlabel("Группа качества")
+    ax.set_ylabel("Группа ИСБШ")
+    ax.legend(handles=[Patch(facecolor="#" + TYPE_COLOURS[t], label=TYPE_PLURALS[t])
+                       for t in TYPES], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.set_title("ИСБШ × качество подготовки (как таблица 7)")
+    return ax
+
+
+# Monitoring -----------------------------------------------------------------------------------
+
+def plot_targets(targets: pd.DataFrame, ax=None):
+    """List size per year against the path target and the yearly target."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8))
+    x = targets["year"].astype(str)
+    ax.bar(x, targets["schools"].fillna(0), color=charts.LOW, width=0.5, label="школ в списке")
+    ax.plot(x, targets["target_path"], marker="o", color=charts.REGION,
+            label="цель (плановая траектория)")
+    ax.plot(x, targets["yearly_target"], ls="", marker="_", markersize=18,
+            color=charts.PALETTE[2], label="ежегодное сокращение")
+    ax.set_ylabel("школ")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title("Размер списка и целевые значения")
+    return ax.figure
+
+
+def plot_overall_dynamics(overall: pd.DataFrame, measure: str = "share_fail", ax=None):
+    """One line per group (region, list of the year, programme cohort) over the years."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8))
+    colours = {"region": charts.REGION, "list": charts.LOW, "programme": charts.PALETTE[0]}
+    for group, g in overall.groupby("group", sort=False):
+        ax.plot(g["year"].astype(str), g[measure], marker="o", color=colours[group],
+                label=GROUP_LABELS[group])
+    charts.percent_axis(ax)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title({"share_fail": "Доля не преодолевших порог",
+                  "share_quality": "Качество знаний"}[measure])
+    return ax.figure
+
+
+def plot_programme(summary: pd.DataFrame, params: dict, ax=None):
+    """Total points per year as bars over the effectiveness-level bands."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    levels = sorted(params["monitoring"]["programme"]["levels"].items(), key=lambda kv: kv[1])
+    top = float(max(summary["max_points"].max(), summary["total_points"].max()))
+    colours = ["#F4B6B6", "#FFE699", "#D9EAD3", "#93C47D"]
+    for i, (name, lower) in enumerate(levels):
+        upper = levels[i + 1][1] if i + 1 < len(levels) else top
+        ax.axhspan(lower, upper, color=colours[i % len(colours)], alpha=0.5, lw=0)
+        ax.text(1.01, (lower + upper) / 2, LEVEL_LABELS.get(name, name), va="center",
+                fontsize=8, transform=ax.get_yaxis_transform())
+    years = summary["year"].astype(str)
+    ax.bar(years, summary["total_points"].fillna(0), color="#3C78D8", width=0.5)
+    for x, v in zip(years, summary["total_points"]):
+        ax.text(x, (0 if pd.isna(v) else v) + top * 0.01, "—" if pd.isna(v) else f"{v:g}",
+                ha="center", va="bottom", fontsize=9)
+    ax.set_ylim(0, top)
+    ax.set_ylabel("баллы")
+    ax.set_title("Эффективность муниципальной программы")
+    return ax.figure

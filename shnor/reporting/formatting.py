@@ -1,0 +1,98 @@
+"""Number and table formatting as the reports print them: «41,5 %», «—» for missing, digit
+groups from five digits on, and the small-count suppression of the publication mode."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from shnor.io.contract import RESULT_COUNTS, SOCIAL_COUNTS
+from shnor.reporting.labels import COLUMN_LABELS
+
+PERCENT_COLUMNS = {"share_fail", "share_success", "share_quality", "share_high"}
+
+
+# Counts of people: suppressed below publication.suppress_below in publication mode.
+COUNT_COLUMNS = {*RESULT_COUNTS, *SOCIAL_COUNTS, "students_total"}
+
+
+def suppress_small_counts(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Replace counts of people below ``threshold`` by «<threshold» (publication mode).
+
+    Count columns (see :data:`COUNT_COLUMNS`, by canonical name) become text-and-integer
+    columns; everything else is unchanged.
+    """
+    out = frame.copy()
+    label = f"<{threshold}"
+    for column in out.columns:
+        if column not in COUNT_COLUMNS or not pd.api.types.is_numeric_dtype(out[column]):
+            continue
+        s = out[column]
+        out[column] = [
+            None if pd.isna(v) else label if v < threshold else
+            int(v) if float(v).is_integer() else float(v)
+            for v in s
+        ]
+        out[column] = out[column].astype(object)
+    return out
+
+
+def _fmt_number(value: float, digits: int) -> str:
+    # Russian typography groups digits from five-digit numbers on, so years stay «2024».
+    sep = "," if abs(value) >= 10_000 else ""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):{sep}}".replace(",", "\u00a0")
+    return f"{value:{sep}.{digits}f}".replace(",", "\u00a0").replace(".", ",")
+
+
+def _fmt_cell(value, percent: bool, digits: int) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, (bool, np.bool_)):
+        return "да" if value else "нет"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if percent:
+            return f"{100 * float(value):.1f}\u00a0%".replace(".", ",")
+        return _fmt_number(float(value), digits)
+    return str(value)
+
+
+def table_html(df: pd.DataFrame, max_rows: int | None = None, columns: dict | None = None,
+               percent: list[str] | None = None, digits: int = 2,
+               suppress_below: int | None = None) -> str:
+    """HTML of a compact table: Russian headers, «41,5 %», «—» for missing, no index.
+
+    ``columns`` maps column names to headers (and selects and orders them); otherwise the
+    standard labels of :data:`COLUMN_LABELS` are applied. ``percent`` lists share columns
+    (default: ``share_*`` columns and headers starting with «Доля»). ``suppress_below``: the
+    publication threshold for counts of people (:func:`suppress_small_counts`).
+    """
+    if suppress_below is not None:
+        df = suppress_small_counts(df, suppress_below)
+    if columns is not None:
+        df = df[list(columns)]
+    headers = columns or {}
+    pct = set(percent) if percent is not None else {
+        c for c in df.columns
+        if str(c) in PERCENT_COLUMNS or str(c).startswith("share_")
+        or str(headers.get(c, c)).lower().startswith("доля")
+    }
+    total = len(df)
+    shown = df if max_rows is None else df.head(max_rows)
+    body = pd.DataFrame({
+        str(headers.get(c, COLUMN_LABELS.get(str(c), c))): [
+            _fmt_cell(v, c in pct, digits) for v in shown[c]
+        ]
+        for c in shown.columns
+    })
+    out = body.to_html(index=False, border=0, classes="shnor-table", escape=True,
+                       na_rep="—")
+    out = f'<div class="shnor-table-wrap">{out}</div>'
+    if max_rows is not None and total > max_rows:
+        out += (f'<p class="shnor-note">Показаны первые {max_rows} из {total} строк; '
+                "полностью — в книге Excel и в папке tables.</p>")
+    if total == 0:
+        out = '<p class="shnor-note">Нет строк.</p>'
+    return out

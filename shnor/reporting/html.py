@@ -1,0 +1,127 @@
+"""HTML pages of a run: the nbconvert export of the report notebooks (no code, no prompts, no
+scripts, self-contained) and the index page. The page template and the style sheet are files
+beside this module (``templates/``).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import html
+from pathlib import Path
+
+import pandas as pd
+from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CSS = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+HTML_TEMPLATE = (TEMPLATES / "report.html.j2").read_text(encoding="utf-8")
+HIDDEN_TAGS = {"parameters", "injected-parameters"}
+
+
+def _b64_text(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+class PublicationExporter(HTMLExporter):
+    """``HTMLExporter`` without its final BeautifulSoup pass (it adds JupyterLab accessibility
+    attributes to elements our template does not have)."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
+def html_exporter():
+    """An nbconvert exporter for publication: the template above, nothing else.
+
+    Two of ``HTMLExporter``'s steps are skipped because they do nothing for this template and
+    cost five sixths of a school card's export (~18 of ~21 ms): its preprocessors (each one
+    re-validates the notebook; hidden cells are dropped by :func:`export_html`) and its final
+    BeautifulSoup pass (it adds JupyterLab accessibility attributes to elements this template
+    does not have).
+    """
+    # Without heading anchors: nbconvert builds them with ElementTree, which writes Cyrillic
+    # headings as numeric character references.
+    exporter = PublicationExporter(exclude_input=True, exclude_input_prompt=True,
+                                   exclude_output_prompt=True, exclude_anchor_links=True,
+                                   default_preprocessors=[], filters={"b64_text": _b64_text})
+    exporter.raw_template = HTML_TEMPLATE
+    return exporter
+
+
+def notebook_title(nb) -> str:
+    return nb.metadata.get("shnor", {}).get("title") or "Отчёт"
+
+
+def export_html(exporter, nb, path: Path, title: str, meta: str, home: str) -> Path:
+    """Write ``nb`` as a self-contained HTML page (hidden cells and papermill metadata dropped)."""
+    nb = copy.copy(nb)
+    nb.cells = [c for c in nb.cells if not HIDDEN_TAGS & set(c.metadata.get("tags", []))]
+    has_h1 = any(c.cell_type == "markdown" and c.source.lstrip().startswith("# ")
+                 for c in nb.cells)
+    body, _ = exporter.from_notebook_node(nb, resources={"shnor": {
+        "title": title, "meta": meta, "home": home, "css": CSS, "show_title": not has_h1}})
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+# The tables of the SPEC output contract and of the programme, first on the index page.
+MAIN_TABLES = {
+    "identification.csv": "выявление: списки и основания, по строке на школу",
+    "differentiation.csv": "дифференциация: ИСБШ, группа качества, кластер, типология",
+    "indicators.csv": "показатели по школам, годам и процедурам",
+    "programme.csv": "показатели муниципальной программы",
+    "programme_summary.csv": "итоговые баллы и уровень эффективности программы",
+}
+
+
+def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]],
+                cards: pd.DataFrame, workbook: str, csvs: list[str]) -> Path:
+    """``index.html``: every report, card, table, the workbook, notebooks and the manifest."""
+    parts = [
+        "<!DOCTYPE html>", '<html lang="ru">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+        "<main>", '<header class="shnor-head">', f"<h1>{html.escape(title)}</h1>",
+        f'<div class="shnor-meta">{html.escape(meta)}</div>', "</header>",
+        "<h2>Отчёты</h2>", '<ul class="shnor-files">',
+        *[f"<li>{_link(href, text)}</li>" for href, text in reports],
+        "</ul>",
+        "<h2>Таблицы</h2>", '<ul class="shnor-files">',
+        f"<li>{_link(workbook, 'Книга Excel со списками и таблицами')} ({html.escape(workbook)})</li>",
+        *[f"<li>{_link('tables/' + name, name)} — {html.escape(MAIN_TABLES[name])}</li>"
+          for name in MAIN_TABLES if name in csvs],
+        "</ul>",
+        f"<details><summary>Все таблицы в CSV ({len(csvs)})</summary>",
+        '<ul class="shnor-files">',
+        *[f"<li>{_link('tables/' + name, name)}</li>" for name in csvs],
+        "</ul></details>",
+    ]
+    parts += [f"<h2>Карточки школ ({len(cards)})</h2>"]
+    if len(cards):
+        rows = "".join(
+            f"<tr><td>{html.escape(str(r.school_id))}</td>"
+            f"<td>{_link('schools/' + str(r.school_id) + '.html', str(r.name))}</td>"
+            f"<td>{html.escape(str(r.municipality))}</td></tr>"
+            for r in cards.itertuples(index=False)
+        )
+        parts += [('<div class="shnor-table-wrap"><table><thead><tr><th>Код ОО</th>'
+                   "<th>Школа</th><th>Муниципалитет</th></tr></thead>"),
+                  f"<tbody>{rows}</tbody></table></div>"]
+    else:
+        parts += ['<p class="shnor-note">Карточки не формировались.</p>']
+    parts += [
+        "<h2>Журнал выполнения</h2>", '<ul class="shnor-files">',
+        (f"<li>{_link('manifest.json', 'manifest.json')} — входные файлы и их контрольные "
+         "суммы, параметры, версии программ, время выполнения</li>"),
+        f"<li>{_link('notebooks/', 'notebooks/')} — выполненные блокноты (запись прогона)</li>",
+        "</ul>", "</main>", "</body>", "</html>", "",
+    ]
+    path = out / "index.html"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path

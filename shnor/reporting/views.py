@@ -1,0 +1,172 @@
+"""What the reports show: selections of rows and columns of the computed tables for display,
+and the coloured matrices (seed 000 table 7, the risk-factor matrix) as the reader sees them.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from shnor.io.contract import RISK_FACTOR_LABELS, RISK_LEVEL_LABELS
+from shnor.monitoring.risk_profiles import CONFLICT, FACTOR_COLUMNS, FACTOR_SHORT, FACTORS
+from shnor.reporting.charts import LEVEL_FILLS, TYPE_COLOURS
+from shnor.reporting.labels import (
+    CHANGE_LABELS,
+    COMPARISON_LABELS,
+    FLAG_LABELS,
+    GROUP_LABELS,
+    TYPE_PLURALS,
+)
+from shnor.school_typology import MAX_LABELS, type_grid
+
+# Identification -------------------------------------------------------------------------------
+
+LIST_COLUMNS = {"school_id": "Код ОО", "name": "Школа", "municipality": "Муниципалитет",
+                "reasons": "Основания"}
+
+
+def school_list(flags: pd.DataFrame, flag: str) -> pd.DataFrame:
+    """Schools with ``flag`` set (low_results, risk_zone, shnsu, persistent, escalation), for
+    display: code, name, municipality, reasons."""
+    return flags.loc[flags[flag].fillna(False).astype(bool), list(LIST_COLUMNS)].reset_index(drop=True)
+
+
+def changed_schools(flags: pd.DataFrame) -> pd.DataFrame:
+    """Schools that entered or left the list, with the change in Russian."""
+    f = flags[flags["list_change"].isin(["entered", "left"])]
+    out = f[["school_id", "name", "municipality", "list_change", "reasons"]].copy()
+    out["list_change"] = out["list_change"].map(CHANGE_LABELS)
+    return out.sort_values(["list_change", "municipality", "school_id"]).reset_index(drop=True)
+
+
+def official_comparison(official: pd.DataFrame) -> pd.DataFrame:
+    """``identification_official`` with the comparison in words."""
+    return official.assign(comparison=official["comparison"].map(COMPARISON_LABELS))
+
+
+# Overview -------------------------------------------------------------------------------------
+
+def municipality_table(municipalities: pd.DataFrame) -> pd.DataFrame:
+    """Municipality × school type counts with a total column, largest municipality first."""
+    wide = (municipalities.groupby(["municipality", "school_type"], dropna=False)["schools"]
+            .sum().unstack(fill_value=0))
+    wide["Всего"] = wide.sum(axis=1)
+    wide = wide.sort_values(["Всего"], ascending=False, kind="stable")
+    return wide.reset_index().rename(columns={"municipality": "Муниципалитет"})
+
+
+def participation_table(participation: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per assessment in ``year``: schools, participants, gaps and regional shares."""
+    part = participation[participation["year"] == year]
+    return part[["assessment", "schools", "participants", "unreliable", "no_fail_count",
+                 "no_marks", "share_fail", "share_quality", "mean_score"]].rename(columns={
+                     "unreliable": "Ненадёжных групп", "no_fail_count": "Групп без числа «2»",
+                     "no_marks": "Групп без отметок"})
+
+
+def participation_pivot(participation: pd.DataFrame, value: str = "participants") -> pd.DataFrame:
+    """Assessment × year table of ``value`` (participants or schools)."""
+    order = participation.drop_duplicates("assessment")["assessment"]
+    wide = participation.pivot(index="assessment", columns="year", values=value)
+    wide = wide.reindex(order).reset_index().rename(columns={"assessment": "Оценочная процедура"})
+    wide.columns = [str(c) for c in wide.columns]
+    return wide
+
+
+def schools_without_data(schools: pd.DataFrame) -> pd.DataFrame:
+    """Schools with no results for the year or without a social passport."""
+    missing = schools[(schools["assessments"] == 0) | ~schools["has_social"].astype(bool)]
+    return missing[["school_id", "name", "municipality", "status"]]
+
+
+# Differentiation ------------------------------------------------------------------------------
+
+def type_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """``diff_type_counts`` with the name of each group of schools (plural, as seed 000)."""
+    return counts.assign(group=counts["typology"].map(TYPE_PLURALS))
+
+
+# Monitoring -----------------------------------------------------------------------------------
+
+def list_sizes(sizes: pd.DataFrame) -> pd.DataFrame:
+    """``monitoring_sizes`` with the name of each list."""
+    return sizes.assign(label=sizes["list"].map(FLAG_LABELS))
+
+
+def group_results(dynamics: pd.DataFrame) -> pd.DataFrame:
+    """``monitoring_dynamics`` or ``monitoring_overall`` with the name of each group."""
+    return dynamics.assign(group_label=dynamics["group"].map(GROUP_LABELS))
+
+
+# Seed 000 table 7 -----------------------------------------------------------------------------
+
+def matrix_for_excel(matrix: pd.DataFrame, max_labels: int = MAX_LABELS) -> pd.DataFrame:
+    """:func:`typology_matrix` for the workbook: group numbers, totals and counts as numbers (so
+    Excel can sum them), lists of school codes as text (codes keep their leading zeros), empty
+    cells empty."""
+    def number(v: str):
+        return None if v == "" else int(v)
+
+    out = matrix.astype(object).where(matrix != "", None)
+    counts = int(matrix.iloc[-1, -1] or 0) > max_labels  # the cells hold counts, not codes
+    for column in matrix.columns[1:] if counts else ["Итого ОО"]:
+        out[column] = pd.Series([number(v) for v in matrix[column]], index=out.index,
+                                dtype=object)
+    out.iloc[-1, 1:] = [number(v) for v in matrix.iloc[-1, 1:]]
+    out.iloc[:-1, 0] = [int(v) for v in matrix.iloc[:-1, 0]]
+    return out
+
+
+def typology_fills(matrix: pd.DataFrame, bounds: dict | None = None) -> pd.DataFrame:
+    """Cell colours (hex or None) for :func:`typology_matrix`: each group cell by its type."""
+    n = len(matrix) - 1
+    grid = type_grid(n, bounds)
+    values = np.full(matrix.shape, None, dtype=object)
+    values[:n, 1:n + 1] = grid.map(TYPE_COLOURS.get).to_numpy()
+    return pd.DataFrame(values, index=matrix.index, columns=matrix.columns)
+
+
+# Risk profiles --------------------------------------------------------------------------------
+
+def risk_fills(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Cell colours for :func:`risk_matrix` (same shape), for ``Sheet.cell_fills``."""
+    fills = pd.DataFrame(None, index=matrix.index, columns=matrix.columns, dtype="object")
+    for col in FACTOR_COLUMNS:
+        fills[col] = matrix[col].map(LEVEL_FILLS).astype("object")
+    return fills.where(fills.notna(), None)
+
+
+def matrix_for_display(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Russian headers and level labels for reports and Excel."""
+    labels = {**RISK_LEVEL_LABELS, CONFLICT: "противоречие", "": ""}
+    out = matrix.copy()
+    for col in FACTOR_COLUMNS:
+        out[col] = out[col].map(labels)
+    return out.rename(columns={"school_id": "Код ОО", "name": "Наименование ОО",
+                               "n_high": "Факторов высокой значимости",
+                               **{f"factor_{f}": FACTOR_SHORT[f] for f in FACTORS}})
+
+
+def risk_matrix_html(matrix: pd.DataFrame) -> str:
+    """The coloured school × factor matrix as an HTML table (cheap for 100+ schools, crisp).
+
+    Cells carry the level label on the level's colour; school names are escaped.
+    """
+    labels = {**RISK_LEVEL_LABELS, CONFLICT: "противоречие", "": ""}
+    head = "".join(f'<th title="{html.escape(RISK_FACTOR_LABELS[f])}">{html.escape(FACTOR_SHORT[f])}'
+                   "</th>" for f in FACTORS)
+    rows = []
+    for r in matrix.itertuples(index=False):
+        cells = "".join(
+            f'<td style="background:#{LEVEL_FILLS[v]}">{labels[v]}</td>' if v in LEVEL_FILLS
+            else "<td></td>" for v in (getattr(r, c) for c in FACTOR_COLUMNS))
+        rows.append(f"<tr><td>{html.escape(str(r.school_id))}</td>"
+                    f"<td>{html.escape(str(r.name))}</td>{cells}</tr>")
+    legend = " ".join(f'<span style="background:#{fill};padding:0 6px">{labels[k]}</span>'
+                      for k, fill in LEVEL_FILLS.items())
+    return (f'<div class="shnor-table-wrap"><table class="shnor-table shnor-risk">'
+            f"<thead><tr><th>Код ОО</th><th>Школа</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
+            f'<p class="shnor-note">Значимость фактора: {legend}</p>')
