@@ -100,7 +100,7 @@ def _cmd_template(args) -> int:
 
 
 def _cmd_synth(args) -> int:
-    from shnor.synth.region import write_synthetic
+    from shnor.synth.files import write_synthetic
 
     out = write_synthetic(Path(args.out), n_schools=args.schools, n_years=args.years,
                           last_year=args.last_year, seed=args.seed, students=args.students)
@@ -109,7 +109,7 @@ def _cmd_synth(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from shnor.synth.region import write_demo
+    from shnor.synth.files import write_demo
 
     out = write_demo()
     print(f"Демонстрационный регион записан: {out}")

@@ -19,7 +19,7 @@ import pytest
 
 from shnor.paths import NOTEBOOKS_DIR
 from shnor.pipeline.suite import run_suite
-from shnor.synth.region import write_synthetic
+from shnor.synth.files import write_synthetic
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 WIDTH = 1280
