@@ -16,6 +16,7 @@ report: $(STAMP)
 	$(BIN)/shnor run --data data/raw/demo --year 2024
 
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

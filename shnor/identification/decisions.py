@@ -31,7 +31,14 @@ from shnor.identification.table1 import (
 )
 from shnor.indicators import rows_of_years
 
-METHODS = ("table1", "oip", "fioko_tail")
+METHODS = ("table1", "oip", "fioko_tail")  # the values of low_results.method
+# The rules other than table 1: (groups in the rule, indicators, years, params) -> per year ×
+# school the code ``low``, its text ``low_text`` and the rule's own details. Table 1 itself is
+# always computed: the risk zone is built from its components.
+OTHER_RULES = {
+    "oip": oip_codes,
+    "fioko_tail": lambda g, ind, years, params: vpr_tail_codes(ind, years, params),
+}
 
 
 def grid_years(year: int, params: dict) -> list[int]:
@@ -70,7 +77,7 @@ def _decisions(dataset, years: list[int], params: dict, ind: pd.DataFrame
     details and status text; the groups in the rule and the groups whose share of «2» rose,
     from which :func:`evidence` builds the reasons of any of those years. Every rule looks only
     at the year and the years before, so a year decides the same in any grid that holds it and
-    its lookback. ``ind``: the indicators of all results (:func:`run_indicators`)."""
+    its lookback. ``ind``: the indicators of all results rows."""
     method = params["low_results"]["method"]
     if method not in METHODS:
         raise UserError(f"Параметр low_results.method: неизвестное правило «{method}»; "
@@ -85,8 +92,7 @@ def _decisions(dataset, years: list[int], params: dict, ind: pd.DataFrame
     if method == "table1":
         low = d["code"]
     else:
-        m = (oip_codes(g, ind, years, params) if method == "oip"
-             else vpr_tail_codes(ind, years, params)).reindex(grid)
+        m = OTHER_RULES[method](g, ind, years, params).reindex(grid)
         low = m["low"]
         d["low_text"] = m["low_text"].fillna("")
         d = d.join(m.drop(columns=["low", "low_text"]))

@@ -18,7 +18,10 @@ import re
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
 
 from shnor.config import load_config
 from shnor.errors import Problem, UserError, ValidationFailed
@@ -177,9 +180,6 @@ def _cell_text(v: object) -> str:
 
 
 def _open_workbook(path: Path):
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except PermissionError:
@@ -197,8 +197,6 @@ _MERGE = re.compile(r'<(?:\w+:)?mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"')
 def _merged_ranges(path: Path, sheet_xml: str) -> list[tuple[int, int, int, int]]:
     """Merged ranges (min_col, min_row, max_col, max_row) of a sheet; the read-only mode of
     openpyxl (fast on big sheets) does not expose them, so they are read from the sheet XML."""
-    from openpyxl.utils.cell import range_boundaries
-
     with zipfile.ZipFile(path) as z:
         xml = z.read(sheet_xml).decode("utf-8", errors="replace")
     return [range_boundaries(ref) for ref in _MERGE.findall(xml)]

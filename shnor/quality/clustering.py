@@ -20,16 +20,66 @@ from sklearn.metrics import (
     davies_bouldin_score,
     silhouette_score,
 )
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from shnor.errors import UserError
+from shnor.social.isbsh import feature_names
+
+
+class TooFewSchoolsError(ValueError, UserError):
+    """Fewer schools than clusters.
+
+    A :class:`ValueError` for scikit-learn code, and a :class:`~shnor.errors.UserError` so that
+    the command line prints its Russian message instead of a traceback.
+    """
 
 
 class IROClustering(ClusterMixin, BaseEstimator):
-    """k-means with clusters relabelled by quality.
+    """k-means with clusters relabelled by quality (1 = lowest mean centroid).
 
-    Fitted attributes: ``labels_`` (1..k, 1 = lowest mean centroid), ``cluster_centers_`` (row
-    j−1 is cluster j), ``inertia_``, ``n_features_in_``. ``predict`` returns labels 1..k.
+    Parameters
+    ----------
+    n_clusters : int, default=4
+        Number of clusters k.
+    n_init : int, default=10
+        k-means restarts.
+    random_state : int, default=0
+        Seed of the k-means initialisation.
+    max_iter : int, default=300
+        Iterations per k-means run.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_schools,)
+        Cluster 1..k of each fitted school.
+    cluster_centers_ : ndarray of shape (n_clusters, n_features_in_)
+        Row j−1 is the centroid of cluster j; clusters are ordered by the mean of their centroid
+        (ties broken by the centroid itself), so equal partitions get equal labels.
+    inertia_ : float
+        Sum of squared distances of the fitted schools to their centroid.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features; only when ``X`` in ``fit`` is a DataFrame with string column
+        names.
+
+    Notes
+    -----
+    Fitting on fewer schools than clusters raises :class:`TooFewSchoolsError`, a
+    :class:`ValueError`; other bad input raises :class:`ValueError` too.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> region = pd.DataFrame({"VPR_5_math": [-1.0, -1.1, 0.0, 0.1, 1.0, 1.2],
+    ...                        "VPR_6_russian": [-0.9, -1.2, 0.1, -0.1, 1.1, 0.9]})
+    >>> model = IROClustering(n_clusters=3, n_init=3).fit(region)
+    >>> model.labels_.tolist()
+    [1, 1, 2, 2, 3, 3]
+    >>> municipality = pd.DataFrame({"VPR_6_russian": [1.0, -1.0], "VPR_5_math": [1.1, -1.0]})
+    >>> model.predict(municipality).tolist()  # columns are matched by name
+    [3, 1]
     """
 
     def __init__(self, n_clusters: int = 4, n_init: int = 10, random_state: int = 0,
@@ -39,11 +89,45 @@ class IROClustering(ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.max_iter = max_iter
 
-    def fit(self, X, y=None):
+    @classmethod
+    def from_params(cls, params: dict) -> IROClustering:
+        """The clustering configured by the ``clustering`` section of the methodology parameters.
+
+        Parameters
+        ----------
+        params : dict
+            :func:`shnor.config.load_config` output, or its ``clustering`` section.
+
+        Returns
+        -------
+        IROClustering
+            Unfitted.
+        """
+        p = params.get("clustering", params)
+        return cls(p["n_clusters"], n_init=p["n_init"], random_state=p["random_state"])
+
+    def fit(self, X, y=None) -> IROClustering:
+        """Cluster the schools of ``X`` and relabel the clusters by quality.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_schools, n_features)
+            Features per school (:func:`shnor.quality.index.quality_features`), no missing
+            values.
+        y : ignored
+
+        Returns
+        -------
+        self : IROClustering
+        """
+        names = feature_names(X)
         X = np.asarray(X, float)
+        if X.ndim != 2:
+            raise ValueError(f"Кластеризация: ожидается таблица школ × признаков, а не форма "
+                             f"{X.shape}.")
         if len(X) < self.n_clusters:
-            raise UserError(f"Кластеризация: школ с данными ({len(X)}) меньше, чем кластеров "
-                            f"({self.n_clusters}).")
+            raise TooFewSchoolsError(f"Кластеризация: школ с данными ({len(X)}) меньше, чем "
+                                     f"кластеров ({self.n_clusters}).")
         # One thread: OpenMP k-means on a busy 2-core machine is 10–100× slower when oversubscribed.
         with threadpool_limits(limits=1):
             km = KMeans(n_clusters=self.n_clusters, n_init=self.n_init,
@@ -57,10 +141,36 @@ class IROClustering(ClusterMixin, BaseEstimator):
         self.cluster_centers_ = km.cluster_centers_[order]
         self.inertia_ = float(km.inertia_)
         self.n_features_in_ = X.shape[1]
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
         return self
 
     def predict(self, X) -> np.ndarray:
+        """Cluster 1..k of each school: the nearest fitted centroid.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_schools, n_features_in_)
+            Features per school. A DataFrame is matched to ``feature_names_in_`` by name (other
+            columns are ignored) when the model was fitted on one; an array by position.
+
+        Returns
+        -------
+        ndarray of shape (n_schools,)
+        """
+        check_is_fitted(self, "cluster_centers_")
+        if isinstance(X, pd.DataFrame) and hasattr(self, "feature_names_in_"):
+            missing = [c for c in self.feature_names_in_ if c not in X.columns]
+            if missing:
+                raise ValueError(f"Кластеризация: нет признаков {', '.join(missing)}, по которым "
+                                 "обучена модель.")
+            X = X[list(self.feature_names_in_)]
         X = np.asarray(X, float)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(f"Кластеризация: ожидается {self.n_features_in_} признаков, а не "
+                             f"форма {X.shape}.")
         d = ((X[:, None, :] - self.cluster_centers_[None, :, :]) ** 2).sum(axis=2)
         return d.argmin(axis=1) + 1
 

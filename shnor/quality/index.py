@@ -205,8 +205,8 @@ class QualityIndex(TransformerMixin, BaseEstimator):
     def _rows(self, X: pd.DataFrame) -> pd.DataFrame:
         """The rows that count: of ``year``, reliable, in the configured grades."""
         if not isinstance(X, pd.DataFrame):
-            raise ValueError("Индекс качества: ожидается таблица результатов (DataFrame), "
-                             f"а не {type(X).__name__}.")
+            raise TypeError("Индекс качества: ожидается таблица результатов (DataFrame), "
+                            f"а не {type(X).__name__}.")
         need = ["school_id", *ASSESSMENT, "reliable", *self._signs()]
         need += ["year"] if self.year is not None else []
         missing = [c for c in need if c not in X.columns]

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib as mpl
+from IPython import get_ipython
+from matplotlib.ticker import PercentFormatter
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 # Colour-blind-safe categorical palette (Okabe–Ito).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
@@ -58,22 +61,13 @@ _RC = {
 def apply_style() -> None:
     """Set the report style for matplotlib (and the inline backend when inside IPython)."""
     mpl.rcParams.update(_RC)
-    try:
-        from IPython import get_ipython
-    except ImportError:  # plain Python: only the rcParams matter
-        return
-    shell = get_ipython()
-    if shell is None or "inline" not in mpl.get_backend():
-        return
-    from matplotlib_inline.backend_inline import set_matplotlib_formats
-
+    if get_ipython() is None or "inline" not in mpl.get_backend():
+        return  # plain Python: only the rcParams matter
     set_matplotlib_formats("png", bbox_inches="tight", metadata={"Software": None})
 
 
 def percent_axis(ax, axis: str = "y") -> None:
     """Format an axis holding shares (0–1) as percentages."""
-    from matplotlib.ticker import PercentFormatter
-
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
 
