@@ -59,7 +59,7 @@ def isin(values: pd.Series, members) -> np.ndarray:
     return values.isin(members).to_numpy()
 
 
-def _weights(ind: pd.DataFrame) -> dict[str, pd.Series]:
+def weighted_sums(ind: pd.DataFrame) -> dict[str, pd.Series]:
     """Participant-weighted sums behind the regional means (NaN shares carry no weight)."""
     n = ind["participants"]
     return {
@@ -72,7 +72,7 @@ def _weights(ind: pd.DataFrame) -> dict[str, pd.Series]:
     }
 
 
-def _means(sums) -> dict:
+def weighted_means(sums) -> dict:
     """share_fail, share_quality, mean_score from the weighted sums (a known weight of 0 → NaN)."""
     return {
         "share_fail": sums["w_fail"] / sums["n_fail_known"].replace(0, np.nan),
@@ -116,7 +116,7 @@ def regional_benchmarks(ind: pd.DataFrame, schools: pd.DataFrame,
     """
     # Groups and distinct schools on integer codes, municipalities looked up once per school.
     codes, ids = ind["school_id"].factorize()
-    d = pd.DataFrame({**_weights(ind), "participants": ind["participants"]})
+    d = pd.DataFrame({**weighted_sums(ind), "participants": ind["participants"]})
     sums = ["w_fail", "w_quality", "w_score", "n_fail_known", "n_quality_known",
             "n_score_known", "participants"]
     factors = {c: ind[c].factorize(sort=True, use_na_sentinel=False)
@@ -147,7 +147,7 @@ def regional_benchmarks(ind: pd.DataFrame, schools: pd.DataFrame,
         by_muni["schools"] = np.bincount(np.searchsorted(muni_code, m_code),
                                          minlength=len(by_muni)).astype("int64")
         out = pd.concat([by_muni, out], ignore_index=True)
-    out = out.assign(**_means(out))
+    out = out.assign(**weighted_means(out))
     return out[["year", *ASSESSMENT, "municipality", "share_fail", "share_quality",
                 "mean_score", "participants", "schools"]]
 
@@ -168,8 +168,8 @@ def _distinct_pairs(group: np.ndarray, n_groups: int, codes: np.ndarray, n_codes
 def regional_means(ind: pd.DataFrame) -> pd.DataFrame:
     """For every row of ``ind`` (same index): the regional share_fail, share_quality and
     mean_score of its year × assessment, as in the regional rows of :func:`regional_benchmarks`."""
-    grouped = pd.DataFrame(_weights(ind)).groupby(GroupKey.of(ind, ["year", *ASSESSMENT]).code)
-    means = _means(grouped.sum(min_count=1))  # per group, then spread to the rows
+    grouped = pd.DataFrame(weighted_sums(ind)).groupby(GroupKey.of(ind, ["year", *ASSESSMENT]).code)
+    means = weighted_means(grouped.sum(min_count=1))  # per group, then spread to the rows
     at = grouped.ngroup().to_numpy()
     return pd.DataFrame({c: m.to_numpy()[at] for c, m in means.items()}, index=ind.index)
 

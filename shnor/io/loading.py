@@ -12,7 +12,6 @@ Row numbers in problems are those the user sees: the line of the CSV file or the
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 import zipfile
@@ -36,6 +35,7 @@ from shnor.io.contract import (
     normalize,
 )
 from shnor.io.dataset import Dataset
+from shnor.io.files import sha256
 from shnor.io.validation import SourceTable, check_school_ids, check_table, parse_table
 
 HEADER_SEARCH_ROWS = 20  # title rows above the header are looked through up to this row
@@ -234,9 +234,6 @@ def _read_xlsx(path: Path) -> tuple[dict[str, list[tuple]], list[Problem]]:
 
 # --- the dataset -----------------------------------------------------------------------------
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
 
 def _collect(path: str | Path) -> tuple[Path, dict[str, SourceTable], set[str], list[Problem],
                                         dict[str, str]]:
@@ -255,7 +252,7 @@ def _collect(path: str | Path) -> tuple[Path, dict[str, SourceTable], set[str], 
             hint = (f" Для книги Excel укажите сам файл, например «{p / books[0]}»." if books
                     else f" Ожидаются файлы {_TABLE_NAMES}.")
             raise UserError(f"В папке «{p}» нет CSV-файлов с таблицами.{hint}")
-        hashes = {f.name: _sha256(f) for f in files}
+        hashes = {f.name: sha256(f) for f in files}
         for f in files:
             table = TABLE_ALIASES.get(normalize(f.stem))
             if table is None:
@@ -292,7 +289,7 @@ def _collect(path: str | Path) -> tuple[Path, dict[str, SourceTable], set[str], 
         problems += more
         if src is not None:
             sources[table] = src
-    return p, sources, seen, problems, {p.name: _sha256(p)}
+    return p, sources, seen, problems, {p.name: sha256(p)}
 
 
 def _check(path: str | Path, params: dict | None):

@@ -17,6 +17,8 @@ from shnor.indicators import (
     assessment_labels,
     regional_benchmarks,
     regional_means,
+    weighted_means,
+    weighted_sums,
 )
 from shnor.monitoring.lists import _wide
 
@@ -66,19 +68,13 @@ def group_dynamics(ind: pd.DataFrame, lists: pd.DataFrame, schools: pd.DataFrame
 
 
 def _weighted(ind: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    d = ind.assign(
-        w_fail=ind["share_fail"] * ind["participants"],
-        w_quality=ind["share_quality"] * ind["participants"],
-        n_fail_known=ind["participants"].where(ind["share_fail"].notna(), 0),
-        n_quality_known=ind["participants"].where(ind["share_quality"].notna(), 0),
-    )
-    g = d.groupby(by)
+    """Participant-weighted share_fail and share_quality, participants and schools per ``by``."""
+    g = pd.DataFrame(weighted_sums(ind)).groupby([ind[c] for c in by])
+    means = weighted_means(g.sum(min_count=1))
+    counts = ind.groupby(by)
     return pd.DataFrame({
-        "share_fail": g["w_fail"].sum(min_count=1) / g["n_fail_known"].sum().replace(0, np.nan),
-        "share_quality": g["w_quality"].sum(min_count=1)
-        / g["n_quality_known"].sum().replace(0, np.nan),
-        "participants": g["participants"].sum(),
-        "schools": g["school_id"].nunique(),
+        "share_fail": means["share_fail"], "share_quality": means["share_quality"],
+        "participants": counts["participants"].sum(), "schools": counts["school_id"].nunique(),
     }).reset_index()
 
 

@@ -6,13 +6,14 @@ match ``dataset.input_hashes`` and that every published file matches ``outputs``
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import sys
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+
+from shnor.io.files import sha256
 
 PACKAGES = ("shnor", "pandas", "numpy", "scikit-learn", "scipy", "matplotlib", "seaborn",
             "pandera", "pyarrow", "openpyxl", "pyyaml", "papermill", "nbconvert", "nbclient",
@@ -40,14 +41,6 @@ def random_seeds(params: dict, prefix: str = "") -> dict[str, object]:
         elif key in SEED_KEYS:
             seeds[path] = value
     return seeds
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def output_hashes(folder: Path, skip: tuple[str, ...] = ("manifest.json",)) -> dict[str, str]:

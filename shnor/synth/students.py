@@ -33,7 +33,6 @@ import pyarrow.parquet as pq
 
 from shnor.config import load_config
 
-STUDENT_COLUMNS = ["year", "school_id", "procedure", "grade", "subject", "mark", "score"]
 _MARK_COUNTS = ["n_fail", "n_mark3", "n_mark4", "n_mark5"]
 # Rows per Parquet part: bounds the memory of expanding one part (about 1 GB per 10 M students).
 _PART_STUDENTS = 4_000_000
