@@ -21,7 +21,6 @@ from _measure import machine, median, run_child
 
 CHILD = r"""
 import json, resource, sys, time
-from importlib import import_module
 from pathlib import Path
 
 def peak_mb():
@@ -37,7 +36,7 @@ print(f"  generated in {steps['generate (not in the goal)'][0]:.1f} s", file=sys
 
 from shnor.config import load_config
 from shnor.io.dataset import Dataset
-from shnor.pipeline.suite import REPORT_MODULES
+from shnor.analysis.run import REPORTS, Run
 params = load_config()
 ds = Dataset(name="national", path=Path("/tmp"), schools=tables["schools"],
              results=tables["results"], social=tables["social"],
@@ -47,15 +46,10 @@ year = ds.years[-1]
 t = time.perf_counter()
 ds.results.groupby(["year", "school_id"])[["participants", "n_fail"]].sum()
 steps["floor: one groupby over results"] = (time.perf_counter() - t, peak_mb())
-computed = {}  # as runner.build_tables: tables and working frames of the reports before
-for name in REPORT_MODULES:
-    try:
-        fn = getattr(import_module(f"shnor.{name}"), f"{name}_tables")
-    except (ImportError, AttributeError):
-        steps[f"{name}_tables"] = (None, None)
-        continue
+run = Run(ds, year, params)
+for name in REPORTS:  # in report order: each report's time includes the steps it first needs
     t = time.perf_counter()
-    computed.update(fn(ds, year, params, dict(computed)))
+    getattr(run, name)
     steps[f"{name}_tables"] = (time.perf_counter() - t, peak_mb())
     print(f"  {name}_tables: {steps[f'{name}_tables'][0]:.1f} s", file=sys.stderr, flush=True)
 print(json.dumps({"steps": steps, "rows": len(ds.results), "schools": len(ds.schools)}))

@@ -27,7 +27,8 @@ FLOOR = r"""
 import json, sys, time
 from pathlib import Path
 import nbformat
-from shnor.pipeline import suite as runner
+from shnor.pipeline import notebooks as runner
+from shnor.reporting.html import export_html, html_exporter
 
 out, n_reports, n_cards = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 t = time.perf_counter()
@@ -45,18 +46,18 @@ from concurrent.futures import ThreadPoolExecutor
 def report(i):
     done = runner.execute_report(src / "empty.ipynb", out / f"{i:02d}.ipynb",
                                  {"year": 2024}, src)
-    runner.export_html(runner.html_exporter(), done, out / f"{i:02d}.html", "Пусто", "",
+    export_html(html_exporter(), done, out / f"{i:02d}.html", "Пусто", "",
                        "index.html")
 
 def reports():
     with ThreadPoolExecutor(runner.KERNELS) as pool:
         list(pool.map(report, range(n_reports)))
 
-exporter = runner.html_exporter()
+exporter = html_exporter()
 jobs = [(f"card{i}", {"year": 2024}) for i in range(n_cards)]
 with ThreadPoolExecutor(1) as pool:  # as in runner.run_suite: reports beside the cards
     job = pool.submit(reports)
-    runner.execute_cards(src / "empty.ipynb", jobs, src, lambda key, nb: runner.export_html(
+    runner.execute_cards(src / "empty.ipynb", jobs, src, lambda key, nb: export_html(
         exporter, nb, out / f"{key}.html", "Пусто", "", "index.html"))
 job.result()
 print(json.dumps({"call_s": time.perf_counter() - t}))

@@ -52,3 +52,11 @@ def sort_codes(values: pd.Series, order=None) -> np.ndarray:
         codes = np.append(pd.Series(uniques).map(rank).fillna(len(order)).to_numpy(np.int64),
                           len(order))[codes]
     return np.where(codes < 0, len(uniques), codes)
+
+
+def feature_names(X) -> np.ndarray | None:
+    """Column names of a DataFrame with string column names (scikit-learn's ``feature_names_in_``
+    convention), otherwise ``None``."""
+    if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
+        return np.asarray(X.columns, dtype=object)
+    return None

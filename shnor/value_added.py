@@ -20,16 +20,11 @@ from scipy import stats
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from shnor.frames import feature_names
+
 ABOVE, BELOW, WITHIN = "выше ожидаемого", "ниже ожидаемого", "в пределах ожидаемого"
 VA_COLUMNS = ["school_id", "expected", "value_added", "value_added_low", "value_added_high",
               "verdict"]
-
-
-def _feature_names(X) -> np.ndarray | None:
-    # As shnor.social.isbsh.feature_names: value_added may not import its sibling layer.
-    if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
-        return np.asarray(X.columns, dtype=object)
-    return None
 
 
 class ValueAdded(RegressorMixin, BaseEstimator):
@@ -125,7 +120,7 @@ class ValueAdded(RegressorMixin, BaseEstimator):
         -------
         self : ValueAdded
         """
-        names = _feature_names(X)
+        names = feature_names(X)
         frame = pd.DataFrame(X)
         yy = _target(X, y, len(frame))
         complete = frame.notna().all(axis=1).to_numpy() & ~np.isnan(yy)
@@ -264,31 +259,3 @@ def fit_value_added(X: pd.DataFrame, y: pd.Series, level: float = 0.95
     return model.value_added(shares, quality), model.coef_table()
 
 
-def plot_value_added(frame: pd.DataFrame, label: str = "school_id", ax=None, max_labels: int = 30):
-    """Quality index against ИСБШ with a fitted line; schools above/below expectation coloured and
-    labelled (at most ``max_labels`` of the largest deviations). ``frame``: isbsh,
-    quality_index, value_added, verdict and ``label``."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 6))
-    d = frame.dropna(subset=["isbsh", "quality_index"])
-    colours = {WITHIN: "#BFBFBF", ABOVE: "#2E75B6", BELOW: "#C00000"}
-    for verdict, colour in colours.items():
-        part = d[d["verdict"] == verdict]
-        ax.scatter(part["isbsh"], part["quality_index"], s=14, color=colour, label=verdict,
-                   alpha=0.8)
-    if len(d) > 2 and d["isbsh"].std() > 0:
-        slope, intercept = np.polyfit(d["isbsh"], d["quality_index"], 1)
-        xs = np.linspace(d["isbsh"].min(), d["isbsh"].max(), 50)
-        ax.plot(xs, intercept + slope * xs, color="black", lw=1, label="линия тренда")
-    flagged = d[d["verdict"] != WITHIN]
-    flagged = flagged.reindex(flagged["value_added"].abs().sort_values(ascending=False).index)
-    for _, r in flagged.head(max_labels).iterrows():
-        ax.annotate(str(r[label]), (r["isbsh"], r["quality_index"]), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel("ИСБШ")
-    ax.set_ylabel("Индекс качества")
-    ax.legend(frameon=False)
-    ax.set_title("Качество подготовки и социальный контекст")
-    return ax

@@ -2,13 +2,13 @@
 Russian message and exit code from `shnor validate`, never a traceback."""
 
 import csv
-from pathlib import Path
 
 import pytest
+from conftest import BAD_INPUTS
 
 from shnor.cli import main
 
-CORPUS = Path(__file__).parent / "bad_inputs"
+CORPUS = BAD_INPUTS
 with open(CORPUS / "cases.csv", encoding="utf-8") as f:
     CASES = list(csv.DictReader(f))
 

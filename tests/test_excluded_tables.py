@@ -1,16 +1,15 @@
 """Issue 5, bad input: an invalid optional table stops `shnor validate` but not the reports."""
 
-from pathlib import Path
-
 import pytest
+from conftest import BAD_INPUTS
 
+from shnor.analysis.overview import excluded_tables
+from shnor.analysis.run import Run
 from shnor.config import load_config
 from shnor.errors import ValidationFailed
 from shnor.io.loading import load_dataset
-from shnor.monitoring.core import monitoring_tables
-from shnor.analysis.overview import excluded_tables
 
-CORPUS = Path(__file__).parent / "bad_inputs"
+CORPUS = BAD_INPUTS
 
 
 @pytest.mark.parametrize("case, table", [
@@ -37,5 +36,5 @@ def test_problems_in_mandatory_tables_still_stop_the_run():
 
 def test_monitoring_says_the_table_was_excluded():
     ds = load_dataset(CORPUS / "programme_points_negative", exclude_invalid_optional=True)
-    notes = monitoring_tables(ds, max(ds.years), load_config())["monitoring_notes"]
+    notes = Run(ds, max(ds.years), load_config()).monitoring["monitoring_notes"]
     assert notes["text"].str.contains("исключена из расчёта").any()

@@ -1,20 +1,20 @@
+"""Indicators of the results rows, regional benchmarks and the integer-key helpers that keep
+national-size runs fast (shnor.indicators)."""
+
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import results_frame as _results
 
 from shnor.config import load_config
 from shnor.indicators import (
+    GroupKey,
+    assessment_labels,
     compute_indicators,
+    isin,
     regional_benchmarks,
     school_year_summary,
-    with_changes,
 )
-
-
-def _results(rows):
-    cols = ["year", "school_id", "procedure", "grade", "subject", "participants", "n_fail",
-            "n_mark3", "n_mark4", "n_mark5", "n_high", "mean_score"]
-    return pd.DataFrame(rows, columns=cols)
 
 
 def test_shares_and_reliability():
@@ -33,18 +33,6 @@ def test_shares_and_reliability():
     assert np.isnan(c["share_quality"]) and c["share_fail"] == pytest.approx(0.2)
 
 
-def test_change_needs_the_calendar_year_before():
-    r = _results([
-        (2022, "001", "OGE", 9, "math", 20, 8, 6, 4, 2, np.nan, np.nan),
-        (2024, "001", "OGE", 9, "math", 20, 2, 10, 4, 4, np.nan, np.nan),
-        (2023, "002", "OGE", 9, "math", 20, 4, 10, 4, 2, np.nan, np.nan),
-        (2024, "002", "OGE", 9, "math", 20, 2, 10, 4, 4, np.nan, np.nan),
-    ])
-    ch = with_changes(compute_indicators(r, load_config())).set_index(["year", "school_id"])
-    assert np.isnan(ch.loc[(2024, "001"), "share_fail_change"])  # 2023 missing: no guess
-    assert ch.loc[(2024, "002"), "share_fail_change"] == pytest.approx(-0.1)
-
-
 def test_regional_mean_is_participant_weighted():
     r = _results([
         (2024, "001", "OGE", 9, "math", 10, 5, 5, 0, 0, np.nan, np.nan),
@@ -58,3 +46,32 @@ def test_regional_mean_is_participant_weighted():
     summ = school_year_summary(ind).set_index("school_id")
     assert summ.loc["001", "mean_fail_gap"] == pytest.approx(0.5 - 0.2)
     assert (summ.loc["001", "assessments"], summ.loc["001", "participants"]) == (1, 10)
+
+
+def test_assessment_labels_name_procedure_grade_and_subject():
+    r = _results([
+        (2024, "001", "VPR", 6, "math", 41, 17, 14, 7, 3, np.nan, 3.1),
+        (2024, "001", "EGE", 11, "math_profile", 10, 1, np.nan, np.nan, np.nan, 2, 60.0),
+    ])
+    assert assessment_labels(compute_indicators(r, load_config())).tolist() == [
+        "ВПР, 6 класс, математика", "ЕГЭ, 11 класс, математика (профильная)"]
+
+
+def test_isin_matches_pandas_for_text_and_other_columns():
+    s = pd.Series(["a", "b", None, "1"], dtype="str")
+    for members in (["a", "1"], [], ["a", None], {"b"}, pd.Index(["b", "b"]), [1]):
+        np.testing.assert_array_equal(isin(s, members), s.isin(list(members)).to_numpy())
+    n = pd.Series([1, 2, 3])
+    np.testing.assert_array_equal(isin(n, [2]), [False, True, False])
+
+
+def test_group_key_orders_and_decodes_as_groupby():
+    df = pd.DataFrame({"y": [2024, 2023, 2024, 2023, 2024],
+                       "s": pd.Series(["b", "a", None, "a", "b"], dtype="str"),
+                       "v": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    key = GroupKey.of(df, ["y", "s"])
+    ours = df.groupby(key.code)["v"].sum()
+    theirs = df.groupby(["y", "s"], dropna=False)["v"].sum()
+    np.testing.assert_array_equal(ours.to_numpy(), theirs.to_numpy())
+    pd.testing.assert_frame_equal(key.decode(ours.index.to_numpy()),
+                                  theirs.index.to_frame(index=False))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from conftest import fast_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import datasets, write_csv_dataset
@@ -19,8 +20,7 @@ from shnor.indicators import compute_indicators, regional_benchmarks, school_yea
 
 PARAMS = load_config()
 # Cluster diagnostics and bootstrap only cost time; the invariants hold for any parameters.
-FAST = copy.deepcopy(PARAMS)
-FAST["clustering"].update(k_max=4, n_bootstrap=3, n_init=3)
+FAST = fast_params()
 SHARES = ["share_fail", "share_success", "share_quality", "share_high"]
 SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large]
 

@@ -1,13 +1,13 @@
+"""Hints of non-objective ВПР results (shnor.objectivity)."""
+
 import numpy as np
 import pandas as pd
+from conftest import results_frame
 
 from shnor.config import load_config
 from shnor.indicators import compute_indicators
 from shnor.objectivity import SIGNS, objectivity_evidence
 from shnor.quality.index import assessment_scores
-
-COLS = ["year", "school_id", "procedure", "grade", "subject", "participants", "n_fail",
-        "n_mark3", "n_mark4", "n_mark5", "n_high", "mean_score"]
 
 
 def _data():
@@ -18,7 +18,7 @@ def _data():
             rows.append((2024, sid, "VPR", grade, subj, 20, 4, 8, 6, 2, np.nan, np.nan))
             rows.append((2023, sid, "VPR", grade, subj, 20, 4, 8, 6, 2, np.nan, np.nan))
         rows.append((2024, sid, "OGE", 9, "math", 20, 3, 9, 6, 2, np.nan, np.nan))
-    r = pd.DataFrame(rows, columns=COLS)
+    r = results_frame(rows)
     # s00 and s01 (a лицей): ВПР excellent in 2024, ОГЭ weak; s02: jump in ВПР 5 math only
     for sid in ["s00", "s01"]:
         m = (r["school_id"] == sid) & (r["procedure"] == "VPR") & (r["year"] == 2024)

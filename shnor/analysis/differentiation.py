@@ -41,7 +41,7 @@ def _run_clustering(X: pd.DataFrame, p: dict) -> tuple[IROClustering | None, str
     if distinct < k:
         return None, (f"кластеризация не выполнена: различных профилей результатов ({distinct}) "
                       f"меньше, чем кластеров ({k})")
-    model = IROClustering(k, n_init=p["n_init"], random_state=p["random_state"]).fit(X)
+    model = IROClustering.from_params(p).fit(X)
     return model, ""
 
 

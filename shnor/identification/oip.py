@@ -46,7 +46,7 @@ def school_clusters(ind: pd.DataFrame, years, params: dict) -> pd.DataFrame:
         X = quality_features(ind, year, params)
         if len(X) < c["n_clusters"]:
             continue
-        model = IROClustering(c["n_clusters"], n_init=c["n_init"], random_state=c["random_state"])
+        model = IROClustering.from_params(params)
         frames.append(pd.DataFrame({"year": year, "school_id": X.index.to_numpy(),
                                     "cluster": model.fit(X.to_numpy()).labels_}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(

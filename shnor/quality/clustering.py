@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from shnor.errors import UserError
-from shnor.social.isbsh import feature_names
+from shnor.frames import feature_names
 
 
 class TooFewSchoolsError(ValueError, UserError):
@@ -250,34 +250,3 @@ def transition_table(previous: pd.Series, current: pd.Series) -> pd.DataFrame:
     return t
 
 
-def plot_profiles(profiles: pd.DataFrame, ax=None):
-    """Centroid profile lines across assessments (``profiles``: cluster, label, value)."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(11, 5))
-    labels = list(dict.fromkeys(profiles["label"]))
-    for cluster, d in profiles.groupby("cluster"):
-        d = d.set_index("label").reindex(labels)
-        ax.plot(range(len(labels)), d["value"], marker="o", label=f"Кластер {cluster}")
-    ax.axhline(0, color="grey", lw=0.8, ls="--")
-    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
-    ax.set_ylabel("Стандартизированный результат (0 — среднее по региону)")
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))  # clear of the lines
-    ax.set_title("Профили кластеров по оценочным процедурам")
-    return ax
-
-
-def plot_diagnostics(diag: pd.DataFrame, chosen_k: int, axes=None):
-    """Elbow (inertia) and silhouette by k, the chosen k marked."""
-    import matplotlib.pyplot as plt
-
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 3.5))
-    for ax, col, title in zip(axes, ["inertia", "silhouette"],
-                              ["Сумма квадратов внутри кластеров", "Силуэт"]):
-        ax.plot(diag["k"], diag[col], marker="o")
-        ax.axvline(chosen_k, color="red", ls="--", lw=1)
-        ax.set_xlabel("Число кластеров k")
-        ax.set_title(title)
-    return axes

@@ -86,7 +86,7 @@ class QualityIndex(TransformerMixin, BaseEstimator):
     :func:`shnor.indicators.compute_indicators`), not a feature matrix: it needs school_id,
     procedure, grade, subject, reliable, the ``indicators`` columns and, with ``year``, year.
     A row of an assessment that the fitted schools did not have cannot be standardised and is
-    ignored. Bad input raises :class:`ValueError`.
+    ignored. Bad input raises :class:`ValueError` (``X`` not a DataFrame: :class:`TypeError`).
 
     Examples
     --------

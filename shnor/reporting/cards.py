@@ -16,7 +16,15 @@ from shnor.monitoring.cards import card_school_ids
 from shnor.monitoring.lists import FLAGS
 from shnor.monitoring.risk_profiles import FACTOR_COLUMNS, FACTOR_SHORT
 from shnor.reporting import charts
-from shnor.reporting.labels import CHANGE_LABELS, FLAG_LABELS
+from shnor.reporting.labels import (
+    CHANGE_LABELS,
+    FLAG_LABELS,
+    LEVEL_LABELS,
+    NO_LEVEL,
+    UNDECIDED,
+    YES_NO,
+    header,
+)
 
 
 def card_data(ctx, school_id: str | None = None) -> dict:
@@ -36,13 +44,13 @@ def card_data(ctx, school_id: str | None = None) -> dict:
         raise UserError(f"Школы с кодом «{school_id}» нет в наборе данных.")
     school = match.iloc[0].to_dict()
     sid = school["school_id"]
-    risk = pd.DataFrame(columns=["Фактор риска", "Значимость"])
+    factor, level = header("factor"), header("level")
+    risk = pd.DataFrame(columns=[factor, level])
     mrow = ctx.school_rows("risk_matrix", sid)
     if len(mrow):
-        labels = {"high": "высокая", "medium": "средняя", "low": "низкая",
-                  "conflict": "противоречивые данные", "": "нет данных"}
-        risk = pd.DataFrame({"Фактор риска": [FACTOR_SHORT[i + 1] for i in range(10)],
-                             "Значимость": [labels[mrow.iloc[0][c]] for c in FACTOR_COLUMNS]})
+        risk = pd.DataFrame({factor: [FACTOR_SHORT[i + 1] for i in range(10)],
+                             level: [LEVEL_LABELS.get(mrow.iloc[0][c], NO_LEVEL)
+                                     for c in FACTOR_COLUMNS]})
     return {"school": school, "facts": card_facts(school),
             "overall": ctx.school_rows("card_overall", sid),
             "history": _history(ctx.school_rows("card_history", sid)), "risk": risk}
@@ -71,25 +79,24 @@ def card_facts(s: dict) -> pd.DataFrame:
 
     def flag(key):
         v = s.get(key)
-        return "не определено" if v is None or v is pd.NA else ("да" if v else "нет")
+        return UNDECIDED if v is None or v is pd.NA else YES_NO[bool(v)]
 
     rows = [(f"Список: {FLAG_LABELS[f]}", flag(f)) for f in FLAGS]
-    rows += [("Лет подряд в основном списке мониторинга", val("years_on_list")),
-             ("Изменение по сравнению с прошлым годом",
-              CHANGE_LABELS.get(s.get("list_change"), val("list_change"))),
-             ("ИСБШ", val("isbsh", "{:.1f}").replace(".", ",")), ("Группа ИСБШ", val("isbsh_group")),
-             ("Группа качества", val("quality_group")), ("Кластер", val("cluster")),
-             ("Типологическая группа", val("typology"))]
+    rows += [(header("years_on_list"), val("years_on_list")),
+             (header("list_change"), CHANGE_LABELS.get(s.get("list_change"), val("list_change"))),
+             (header("isbsh"), val("isbsh", "{:.1f}").replace(".", ",")),
+             *[(header(c), val(c))
+               for c in ("isbsh_group", "quality_group", "cluster", "typology")]]
     if "value_added" in s:
-        rows.append(("Добавленная ценность (интервал)",
+        rows.append((f"{header('value_added')} (интервал)",
                      "—" if val("value_added") == "—" else
                      f"{s['value_added']:+.2f} ({s['value_added_low']:+.2f} … "
                      f"{s['value_added_high']:+.2f})".replace(".", ",")))
     if "objectivity_flag" in s:
-        rows.append(("Признаки необъективности ВПР", flag("objectivity_flag")))
+        rows.append((header("objectivity_flag"), flag("objectivity_flag")))
     if val("differentiation_status") != "—":
-        rows.append(("Примечание к дифференциации", val("differentiation_status")))
-    return pd.DataFrame(rows, columns=["Показатель", "Значение"])
+        rows.append((header("differentiation_status"), val("differentiation_status")))
+    return pd.DataFrame(rows, columns=[header("indicator"), header("value")])
 
 
 def card_chart(overall: pd.DataFrame) -> str:

@@ -19,6 +19,7 @@ from shnor.reporting import charts
 from shnor.reporting.charts import LOW, PALETTE, REGION, TYPE_COLOURS, percent_axis
 from shnor.reporting.labels import GROUP_LABELS, TYPE_PLURALS
 from shnor.school_typology import TYPES, type_grid
+from shnor.value_added import ABOVE, BELOW, WITHIN
 
 # Overview -------------------------------------------------------------------------------------
 
@@ -140,6 +141,63 @@ def plot_typology_matrix(matrix: pd.DataFrame, bounds: dict | None = None, ax=No
     ax.legend(handles=[Patch(facecolor="#" + TYPE_COLOURS[t], label=TYPE_PLURALS[t])
                        for t in TYPES], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("ИСБШ × качество подготовки (как таблица 7)")
+    return ax
+
+
+def plot_profiles(profiles: pd.DataFrame, ax=None):
+    """Centroid profile lines across assessments (``profiles``: cluster, label, value)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 5))
+    labels = list(dict.fromkeys(profiles["label"]))
+    for cluster, d in profiles.groupby("cluster"):
+        d = d.set_index("label").reindex(labels)
+        ax.plot(range(len(labels)), d["value"], marker="o", label=f"Кластер {cluster}")
+    ax.axhline(0, color="grey", lw=0.8, ls="--")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_ylabel("Стандартизированный результат (0 — среднее по региону)")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))  # clear of the lines
+    ax.set_title("Профили кластеров по оценочным процедурам")
+    return ax
+
+
+def plot_diagnostics(diag: pd.DataFrame, chosen_k: int, axes=None):
+    """Elbow (inertia) and silhouette by k, the chosen k marked."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+    for ax, col, title in zip(axes, ["inertia", "silhouette"],
+                              ["Сумма квадратов внутри кластеров", "Силуэт"]):
+        ax.plot(diag["k"], diag[col], marker="o")
+        ax.axvline(chosen_k, color="red", ls="--", lw=1)
+        ax.set_xlabel("Число кластеров k")
+        ax.set_title(title)
+    return axes
+
+
+def plot_value_added(frame: pd.DataFrame, label: str = "school_id", ax=None, max_labels: int = 30):
+    """Quality index against ИСБШ with a fitted line; schools above/below expectation coloured and
+    labelled (at most ``max_labels`` of the largest deviations). ``frame``: isbsh,
+    quality_index, value_added, verdict and ``label``."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 6))
+    d = frame.dropna(subset=["isbsh", "quality_index"])
+    colours = {WITHIN: "#BFBFBF", ABOVE: "#2E75B6", BELOW: "#C00000"}
+    for verdict, colour in colours.items():
+        part = d[d["verdict"] == verdict]
+        ax.scatter(part["isbsh"], part["quality_index"], s=14, color=colour, label=verdict,
+                   alpha=0.8)
+    if len(d) > 2 and d["isbsh"].std() > 0:
+        slope, intercept = np.polyfit(d["isbsh"], d["quality_index"], 1)
+        xs = np.linspace(d["isbsh"].min(), d["isbsh"].max(), 50)
+        ax.plot(xs, intercept + slope * xs, color="black", lw=1, label="линия тренда")
+    flagged = d[d["verdict"] != WITHIN]
+    flagged = flagged.reindex(flagged["value_added"].abs().sort_values(ascending=False).index)
+    for _, r in flagged.head(max_labels).iterrows():
+        ax.annotate(str(r[label]), (r["isbsh"], r["quality_index"]), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("ИСБШ")
+    ax.set_ylabel("Индекс качества")
+    ax.legend(frameon=False)
+    ax.set_title("Качество подготовки и социальный контекст")
     return ax
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from shnor.io.contract import RESULT_COUNTS, SOCIAL_COUNTS
-from shnor.reporting.labels import COLUMN_LABELS
+from shnor.reporting.labels import YES_NO, header
 
 PERCENT_COLUMNS = {"share_fail", "share_success", "share_quality", "share_high"}
 
@@ -51,7 +51,7 @@ def _fmt_cell(value, percent: bool, digits: int) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, (bool, np.bool_)):
-        return "да" if value else "нет"
+        return YES_NO[bool(value)]
     if isinstance(value, (int, float, np.integer, np.floating)):
         if percent:
             return f"{100 * float(value):.1f}\u00a0%".replace(".", ",")
@@ -59,30 +59,34 @@ def _fmt_cell(value, percent: bool, digits: int) -> str:
     return str(value)
 
 
-def table_html(df: pd.DataFrame, max_rows: int | None = None, columns: dict | None = None,
-               percent: list[str] | None = None, digits: int = 2,
-               suppress_below: int | None = None) -> str:
+def table_html(df: pd.DataFrame, max_rows: int | None = None,
+               columns: list | dict | None = None, percent: list[str] | None = None,
+               digits: int = 2, suppress_below: int | None = None,
+               table: str | None = None) -> str:
     """HTML of a compact table: Russian headers, «41,5 %», «—» for missing, no index.
 
-    ``columns`` maps column names to headers (and selects and orders them); otherwise the
-    standard labels of :data:`COLUMN_LABELS` are applied. ``percent`` lists share columns
-    (default: ``share_*`` columns and headers starting with «Доля»). ``suppress_below``: the
-    publication threshold for counts of people (:func:`suppress_small_counts`).
+    ``columns`` lists the columns to show, in order (default: all); their headers come from the
+    label registry (:func:`shnor.reporting.labels.header`; ``table`` names the table, for
+    generic column names such as ``label`` or ``status``). A dict instead maps columns to
+    headers of its own, for computed display frames. ``percent`` lists share columns (default:
+    ``share_*`` columns and headers starting with «Доля»). ``suppress_below``: the publication
+    threshold for counts of people (:func:`suppress_small_counts`).
     """
     if suppress_below is not None:
         df = suppress_small_counts(df, suppress_below)
     if columns is not None:
         df = df[list(columns)]
-    headers = columns or {}
+    own = columns if isinstance(columns, dict) else {}
+    heads = {c: str(own[c]) if c in own else header(c, table) for c in df.columns}
     pct = set(percent) if percent is not None else {
         c for c in df.columns
         if str(c) in PERCENT_COLUMNS or str(c).startswith("share_")
-        or str(headers.get(c, c)).lower().startswith("доля")
+        or heads[c].lower().startswith("доля")
     }
     total = len(df)
     shown = df if max_rows is None else df.head(max_rows)
     body = pd.DataFrame({
-        str(headers.get(c, COLUMN_LABELS.get(str(c), c))): [
+        heads[c]: [
             _fmt_cell(v, c in pct, digits) for v in shown[c]
         ]
         for c in shown.columns

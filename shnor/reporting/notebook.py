@@ -117,18 +117,18 @@ def open_report(data=None, year: int = 2024, profile: str | None = None, config=
     return ctx
 
 
-def show_table(df: pd.DataFrame, max_rows: int | None = None, columns: dict | None = None,
-               percent: list[str] | None = None, digits: int = 2) -> None:
-    """Display ``df`` as a compact table in the notebook (see :func:`table_html`)."""
-    display(HTML(table_html(df, max_rows=max_rows, columns=columns, percent=percent,
+def show_table(df: pd.DataFrame, max_rows: int | None = None, columns: list | dict | None = None,
+               percent: list[str] | None = None, digits: int = 2, table: str | None = None) -> None:
+    """Display ``df`` as a compact table in the notebook (see :func:`table_html`): ``columns``
+    names the columns to show, ``table`` the table they come from (for the registry's headers)."""
+    display(HTML(table_html(df, max_rows=max_rows, columns=columns, percent=percent, table=table,
                             digits=digits, suppress_below=_display["suppress_below"])))
 
 
 def show_parameters(params: dict, sections: list[str] | None = None) -> None:
     """Display the parameters used (with their sources) for ``sections`` of the methodology."""
     table = parameter_table(params, sections)
-    show_table(table, columns={"parameter": "Параметр", "value": "Значение",
-                               "source": "Источник"})
+    show_table(table, columns=["parameter", "value", "source"])
 
 
 def show_svg(svg: str) -> None:

@@ -9,28 +9,30 @@ import html
 import numpy as np
 import pandas as pd
 
-from shnor.io.contract import RISK_FACTOR_LABELS, RISK_LEVEL_LABELS
-from shnor.monitoring.risk_profiles import CONFLICT, FACTOR_COLUMNS, FACTOR_SHORT, FACTORS
+from shnor.io.contract import RISK_FACTOR_LABELS
+from shnor.monitoring.risk_profiles import FACTOR_COLUMNS, FACTOR_SHORT, FACTORS
 from shnor.reporting.charts import LEVEL_FILLS, TYPE_COLOURS
 from shnor.reporting.labels import (
     CHANGE_LABELS,
     COMPARISON_LABELS,
     FLAG_LABELS,
     GROUP_LABELS,
+    LEVEL_LABELS,
     TYPE_PLURALS,
+    header,
+    label_frame,
 )
 from shnor.school_typology import MAX_LABELS, type_grid
 
 # Identification -------------------------------------------------------------------------------
 
-LIST_COLUMNS = {"school_id": "Код ОО", "name": "Школа", "municipality": "Муниципалитет",
-                "reasons": "Основания"}
+LIST_COLUMNS = ["school_id", "name", "municipality", "reasons"]
 
 
 def school_list(flags: pd.DataFrame, flag: str) -> pd.DataFrame:
     """Schools with ``flag`` set (low_results, risk_zone, shnsu, persistent, escalation), for
     display: code, name, municipality, reasons."""
-    return flags.loc[flags[flag].fillna(False).astype(bool), list(LIST_COLUMNS)].reset_index(drop=True)
+    return flags.loc[flags[flag].fillna(False).astype(bool), LIST_COLUMNS].reset_index(drop=True)
 
 
 def changed_schools(flags: pd.DataFrame) -> pd.DataFrame:
@@ -54,23 +56,21 @@ def municipality_table(municipalities: pd.DataFrame) -> pd.DataFrame:
             .sum().unstack(fill_value=0))
     wide["Всего"] = wide.sum(axis=1)
     wide = wide.sort_values(["Всего"], ascending=False, kind="stable")
-    return wide.reset_index().rename(columns={"municipality": "Муниципалитет"})
+    return wide.reset_index()
 
 
 def participation_table(participation: pd.DataFrame, year: int) -> pd.DataFrame:
     """Per assessment in ``year``: schools, participants, gaps and regional shares."""
     part = participation[participation["year"] == year]
     return part[["assessment", "schools", "participants", "unreliable", "no_fail_count",
-                 "no_marks", "share_fail", "share_quality", "mean_score"]].rename(columns={
-                     "unreliable": "Ненадёжных групп", "no_fail_count": "Групп без числа «2»",
-                     "no_marks": "Групп без отметок"})
+                 "no_marks", "share_fail", "share_quality", "mean_score"]]
 
 
 def participation_pivot(participation: pd.DataFrame, value: str = "participants") -> pd.DataFrame:
     """Assessment × year table of ``value`` (participants or schools)."""
     order = participation.drop_duplicates("assessment")["assessment"]
     wide = participation.pivot(index="assessment", columns="year", values=value)
-    wide = wide.reindex(order).reset_index().rename(columns={"assessment": "Оценочная процедура"})
+    wide = wide.reindex(order).reset_index()
     wide.columns = [str(c) for c in wide.columns]
     return wide
 
@@ -139,14 +139,12 @@ def risk_fills(matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 def matrix_for_display(matrix: pd.DataFrame) -> pd.DataFrame:
-    """Russian headers and level labels for reports and Excel."""
-    labels = {**RISK_LEVEL_LABELS, CONFLICT: "противоречие", "": ""}
+    """Russian headers and level labels for reports and Excel (no level: an empty cell)."""
+    labels = {**LEVEL_LABELS, "": ""}
     out = matrix.copy()
     for col in FACTOR_COLUMNS:
         out[col] = out[col].map(labels)
-    return out.rename(columns={"school_id": "Код ОО", "name": "Наименование ОО",
-                               "n_high": "Факторов высокой значимости",
-                               **{f"factor_{f}": FACTOR_SHORT[f] for f in FACTORS}})
+    return label_frame(out, table="risk_matrix")
 
 
 def risk_matrix_html(matrix: pd.DataFrame) -> str:
@@ -154,19 +152,19 @@ def risk_matrix_html(matrix: pd.DataFrame) -> str:
 
     Cells carry the level label on the level's colour; school names are escaped.
     """
-    labels = {**RISK_LEVEL_LABELS, CONFLICT: "противоречие", "": ""}
-    head = "".join(f'<th title="{html.escape(RISK_FACTOR_LABELS[f])}">{html.escape(FACTOR_SHORT[f])}'
-                   "</th>" for f in FACTORS)
+    head = "".join(f"<th>{html.escape(header(c))}</th>" for c in ("school_id", "name"))
+    head += "".join(f'<th title="{html.escape(RISK_FACTOR_LABELS[f])}">'
+                    f"{html.escape(FACTOR_SHORT[f])}</th>" for f in FACTORS)
     rows = []
     for r in matrix.itertuples(index=False):
         cells = "".join(
-            f'<td style="background:#{LEVEL_FILLS[v]}">{labels[v]}</td>' if v in LEVEL_FILLS
+            f'<td style="background:#{LEVEL_FILLS[v]}">{LEVEL_LABELS[v]}</td>' if v in LEVEL_FILLS
             else "<td></td>" for v in (getattr(r, c) for c in FACTOR_COLUMNS))
         rows.append(f"<tr><td>{html.escape(str(r.school_id))}</td>"
                     f"<td>{html.escape(str(r.name))}</td>{cells}</tr>")
-    legend = " ".join(f'<span style="background:#{fill};padding:0 6px">{labels[k]}</span>'
+    legend = " ".join(f'<span style="background:#{fill};padding:0 6px">{LEVEL_LABELS[k]}</span>'
                       for k, fill in LEVEL_FILLS.items())
     return (f'<div class="shnor-table-wrap"><table class="shnor-table shnor-risk">'
-            f"<thead><tr><th>Код ОО</th><th>Школа</th>{head}</tr></thead>"
+            f"<thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>"
             f'<p class="shnor-note">Значимость фактора: {legend}</p>')

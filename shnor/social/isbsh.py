@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from shnor.errors import UserError
+from shnor.frames import feature_names
 
 COMPONENT_LABELS = {
     "parents_higher_edu": "родители с высшим образованием",
@@ -36,14 +37,6 @@ GROUPINGS = ("bands", "quantiles")
 COLUMNS = ["school_id", "isbsh", "isbsh_group", "isbsh_level", "isbsh_status"]
 # Every error of ISBSHIndex.fit starts with this; fit_isbsh turns such errors into a status.
 ERROR_PREFIX = "ИСБШ: "
-
-
-def feature_names(X) -> np.ndarray | None:
-    """Column names of a DataFrame with string column names (scikit-learn's ``feature_names_in_``
-    convention), otherwise ``None``."""
-    if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
-        return np.asarray(X.columns, dtype=object)
-    return None
 
 
 def unknown_grouping_message(method: str) -> str:

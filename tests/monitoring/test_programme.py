@@ -1,14 +1,18 @@
+"""Points and the effectiveness level of the municipal programme (shnor.monitoring.programme;
+seed 000 table 12)."""
+
 import copy
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FIXTURES
 
 from shnor.config import load_config
-from shnor.monitoring.programme import effectiveness_level, plot_programme, programme_scores, programme_summary
+from shnor.monitoring.programme import effectiveness_level, programme_scores, programme_summary
+from shnor.reporting.figures import plot_programme
 
-FIXTURE = Path(__file__).parent / "fixtures" / "seed000_programme.csv"
+FIXTURE = FIXTURES / "seed000_programme.csv"
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from shnor.errors import UserError
 from shnor.quality.clustering import (
     IROClustering,
     bootstrap_stability,
@@ -9,7 +10,6 @@ from shnor.quality.clustering import (
     match_clusters,
     transition_table,
 )
-from shnor.errors import UserError
 
 
 def _blobs(seed=0, n=60):

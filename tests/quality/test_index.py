@@ -1,6 +1,8 @@
+"""The quality index of schools (shnor.quality.index)."""
+
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import results_frame
 
 from shnor.config import load_config
 from shnor.indicators import compute_indicators
@@ -24,9 +26,7 @@ def _results():
     rows.append((2024, "tiny", "VPR", 6, "russian", 3, 0, 1, 1, 1, np.nan, np.nan))
     rows.append((2024, "g4", "VPR", 4, "math", 20, 0, 5, 5, 10, np.nan, np.nan))
     rows.append((2024, "g4", "VPR", 4, "russian", 20, 0, 5, 5, 10, np.nan, np.nan))
-    cols = ["year", "school_id", "procedure", "grade", "subject", "participants", "n_fail",
-            "n_mark3", "n_mark4", "n_mark5", "n_high", "mean_score"]
-    return compute_indicators(pd.DataFrame(rows, columns=cols), load_config())
+    return compute_indicators(results_frame(rows), load_config())
 
 
 def test_quality_index_scale_order_and_statuses():

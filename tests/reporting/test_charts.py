@@ -1,12 +1,9 @@
-"""The school card's SVG chart (shnor.reporting.charts.share_chart_svg) and the card notebook's helpers."""
+"""The SVG line chart of the school cards (shnor.reporting.charts.share_chart_svg)."""
 
 import re
 import xml.etree.ElementTree as ET
 
-import pandas as pd
-
 from shnor.reporting import charts
-from shnor.reporting.cards import card_chart
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -53,19 +50,3 @@ def test_axis_steps_widen_above_half():
     svg = charts.share_chart_svg(["2024"], [charts.Line("a", [0.83], "#000000")], "t")
     ticks = re.findall(r">(\d+)\u00a0%<", svg)
     assert ticks == ["0", "20", "40", "60", "80", "100"]
-
-
-def test_card_chart_orders_years_and_is_deterministic():
-    overall = pd.DataFrame({
-        "year": [2024, 2022, 2023], "share_fail": [0.3, 0.1, pd.NA],
-        "share_fail_region": [0.2, 0.2, 0.2], "share_quality": [0.4, 0.5, 0.45],
-        "share_quality_region": [0.5, 0.5, 0.5]})
-    svg = card_chart(overall)
-    assert svg == card_chart(overall.sample(frac=1, random_state=1))
-    years = [t.text for t in ET.fromstring(svg).iter(f"{NS}text") if t.text.isdigit()]
-    assert years == ["2022", "2023", "2024"]
-    # 2023 missing: the school's share «2» is two markers, not joined across the gap
-    assert len(_points(svg)) == 3
-    tips = [c.find(f"{NS}title").text for c in ET.fromstring(svg).iter(f"{NS}circle")]
-    assert [t for t in tips if t.startswith("доля")] == [
-        "доля «2» — школа, 2022: 10,0\u00a0%", "доля «2» — школа, 2024: 30,0\u00a0%"]

@@ -1,13 +1,13 @@
-"""The synthetic region: committed demo files, realism of the model, determinism."""
+"""The synthetic region (shnor.synth.region, shnor.synth.programme): realism of the model,
+determinism. Writing it: test_files.py."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from shnor.paths import DATA_RAW, DEMO_DATA
-from shnor.synth.region import LIST_FIOKO, LIST_REGIONAL, generate_region, write_demo, write_synthetic
+from shnor.synth.programme import LIST_FIOKO, LIST_REGIONAL
+from shnor.synth.region import generate_region
 
 KEY = ["year", "school_id", "procedure", "grade", "subject"]
 
@@ -29,18 +29,6 @@ def quick_rule(results: pd.DataFrame) -> pd.DataFrame:
     base = results[["year", "school_id"]].drop_duplicates()
     flagged = [(y, s) in two or (y, s) in repeat for y, s in base.itertuples(index=False)]
     return base.assign(flagged=flagged)
-
-
-def test_committed_demo_equals_generator(tmp_path):
-    out = write_demo(tmp_path)
-    names = sorted(p.name for p in DEMO_DATA.glob("*.csv"))
-    assert names == sorted(p.name for p in out.glob("*.csv"))
-    assert names == ["lists.csv", "programme.csv", "results.csv", "risk_profiles.csv",
-                     "schools.csv", "social.csv"]
-    for name in names:
-        assert (out / name).read_bytes() == (DEMO_DATA / name).read_bytes(), name
-    xlsx = "demo_municipality.xlsx"
-    assert (tmp_path / xlsx).read_bytes() == (DATA_RAW / xlsx).read_bytes()
 
 
 def test_deterministic_and_seeded():
@@ -165,20 +153,3 @@ def test_optional_tables(demo):
     assert (risk.groupby("school_id")["factor"].apply(sorted)
             .apply(lambda x: x == list(range(1, 11)))).all()
     assert set(risk["level"]) == {"high", "medium", "low"}
-
-
-def test_write_synthetic_is_a_valid_dataset(tmp_path):
-    from shnor.io.loading import validate
-
-    out = write_synthetic(tmp_path / "region", n_schools=60, n_years=2, last_year=2023, seed=3)
-    assert validate(out) == []
-    res = pd.read_csv(out / "results.csv", dtype={"school_id": str})
-    assert set(res["year"]) == {2022, 2023}
-
-
-def test_student_files_reproduce_participants(tmp_path):
-    out = write_synthetic(tmp_path / "region", n_schools=30, n_years=1, seed=5, students=True)
-    students = pd.read_parquet(out / "students")
-    res = pd.read_csv(out / "results.csv")
-    assert len(students) == int(res["participants"].sum())
-    assert np.isin(students["mark"].dropna().unique(), [2, 3, 4, 5]).all()

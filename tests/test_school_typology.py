@@ -1,18 +1,14 @@
-from pathlib import Path
+"""The typology of seed 000 table 7 (shnor.school_typology): types of schools and the matrix.
+Its colours and the workbook form of the matrix: tests/reporting/test_views.py."""
 
 import numpy as np
 import pandas as pd
+from conftest import FIXTURES
 
 import shnor
-from shnor.school_typology import (
-    TYPE_COLOURS,
-    matrix_fills,
-    matrix_for_excel,
-    typology,
-    typology_matrix,
-)
+from shnor.school_typology import typology, typology_matrix
 
-FIXTURE = Path(__file__).parent / "fixtures" / "pervouralsk_2022.csv"
+FIXTURE = FIXTURES / "pervouralsk_2022.csv"
 
 
 def test_fixture_typology_of_all_22_schools():
@@ -29,24 +25,6 @@ def test_fixture_matrix_matches_table_7():
     m = typology_matrix(f, label="school_no").set_index("Гр ИСБШ")
     assert m.loc["3", "5"] == "22, 26, 36" and m.loc["4", "7"] == "5, 9" and m.loc["6", "3"] == "20"
     assert m.loc["Итого ОО"].tolist() == ["", "", "1", "3", "8", "4", "5", "1", "", "", "", "22"]
-    fills = matrix_fills(typology_matrix(f, label="school_no"))
-    assert fills.iloc[2, 5] == TYPE_COLOURS["неблагополучная"]      # row ИСБШ 3, quality 5
-    assert fills.iloc[6, 8] == TYPE_COLOURS["условно благополучная"]  # ИСБШ 7, quality 8
-    assert fills.iloc[9, 9] == TYPE_COLOURS["благополучная"]
-    assert pd.isna(fills.iloc[11, 3])
-
-
-def test_excel_matrix_has_numbers_where_excel_should_sum_and_codes_as_text():
-    f = pd.read_csv(FIXTURE).assign(code=lambda d: [f"0{n:02d}" for n in d["school_no"]])
-    labels = matrix_for_excel(typology_matrix(f, label="code")).set_index("Гр ИСБШ")
-    assert labels.loc[6, "3"] == "020" and labels.loc[3, "5"] == "022, 026, 036"  # codes: text
-    assert labels.loc[6, "Итого ОО"] == 3 and labels.loc["Итого ОО", "Итого ОО"] == 22
-    assert labels.loc["Итого ОО", "5"] == 8 and labels.loc["Итого ОО", "1"] is None
-    assert labels.loc[1, "1"] is None and labels.loc[1, "Итого ОО"] is None  # empty, not ""
-    counts = matrix_for_excel(typology_matrix(f, label="code", max_labels=10), max_labels=10)
-    counts = counts.set_index("Гр ИСБШ")
-    assert counts.loc[3, "5"] == 3 and counts.loc[4, "7"] == 2 and counts.loc[1, "1"] is None
-    assert counts.loc["Итого ОО", "Итого ОО"] == 22
 
 
 def test_scalars_boundaries_and_missing():

@@ -2,17 +2,17 @@
 
 import hashlib
 import sys
-from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import BAD_INPUTS
 
 from shnor.cli import main
 from shnor.errors import UserError, ValidationFailed
 from shnor.io.loading import describe, load_dataset, validate
 from shnor.paths import DEMO_DATA
 
-sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+sys.path.insert(0, str(BAD_INPUTS))
 from make_corpus import RUSSIAN_HEADERS, base, drop, setcell, write_csv, write_xlsx
 
 

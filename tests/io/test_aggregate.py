@@ -1,20 +1,23 @@
+"""Student rows → the results table (shnor.io.aggregate, `shnor aggregate`)."""
+
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import RESULT_COLUMNS, results_frame
 
-from shnor.io.aggregate import aggregate_students
 from shnor.cli import main
 from shnor.config import load_config
 from shnor.errors import UserError
+from shnor.io.aggregate import aggregate_students
 from shnor.synth.students import expand_to_students, write_student_files
 
 NAN = np.nan
 KEY = ["year", "school_id", "procedure", "grade", "subject"]
-COLS = [*KEY, "participants", "n_fail", "n_mark3", "n_mark4", "n_mark5", "n_high", "mean_score"]
+COLS = RESULT_COLUMNS
 
 
 def results():
-    return pd.DataFrame([
+    return results_frame([
         (2024, "066012", "VPR", 6, "math", 41, 17, 14, 7, 3, NAN, 2.9),
         (2024, "066012", "OGE", 9, "russian", 10, 2, 3, 2, 3, NAN, 3.6),
         (2024, "066012", "EGE", 11, "russian", 7, 1, NAN, NAN, NAN, 2, 65.43),
@@ -22,7 +25,7 @@ def results():
         (2023, "000123", "EGE", 11, "math_base", 5, 0, 1, 2, 2, NAN, 4.2),
         (2023, "000123", "EGE", 11, "russian", 12, 2, 3, 4, 3, 3, 58.4),
         (2023, "000123", "VPR", 4, "russian", 2, 0, 1, 1, 0, NAN, 3.5),
-    ], columns=COLS)
+    ])
 
 
 def assert_reproduces(expected, got):
@@ -50,9 +53,8 @@ def test_aggregate_command_reproduces_results_csv_and_parquet(tmp_path, capsys):
     assert_reproduces(results(), pd.read_parquet(tmp_path / "r.parquet"))
 
 
-def test_reproduces_the_synthetic_generator(tmp_path):
-    synth = pytest.importorskip("shnor.synth.region")
-    res = synth.generate_region(n_schools=60, n_years=2, optional_tables=False)["results"]
+def test_reproduces_the_synthetic_generator(tmp_path, region_of):
+    res = region_of(n_schools=60, n_years=2, optional_tables=False).results
     root = write_student_files(res, tmp_path, seed=2024)
     got, invalid = aggregate_students([root], load_config())
     assert invalid.invalid == 0 and invalid.total_rows == res["participants"].sum()

@@ -1,25 +1,26 @@
+"""Student rows expanded from the results table (shnor.synth.students)."""
+
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import results_frame
 
 from shnor.config import load_config
 from shnor.synth.students import expand_to_students, write_student_files
 
 NAN = np.nan
-COLS = ["year", "school_id", "procedure", "grade", "subject", "participants", "n_fail",
-        "n_mark3", "n_mark4", "n_mark5", "n_high", "mean_score"]
 
 
 def results():
-    return pd.DataFrame([
+    return results_frame([
         (2024, "066012", "VPR", 6, "math", 41, 17, 14, 7, 3, NAN, 2.9),
         (2024, "066012", "OGE", 9, "russian", 10, 2, NAN, NAN, NAN, NAN, 3.6),
         (2024, "066012", "EGE", 11, "russian", 7, 1, NAN, NAN, NAN, 2, 65.43),
         (2024, "066012", "EGE", 11, "math_profile", 3, 0, NAN, NAN, NAN, 0, 65.5),
         (2023, "000123", "EGE", 11, "math_base", 5, 0, 1, 2, 2, NAN, 4.2),
         (2023, "000123", "EGE", 11, "russian", 12, 2, 3, 4, 3, 3, 58.0),
-    ], columns=COLS)
+    ])
 
 
 def test_one_row_per_participant_with_exact_counts():

@@ -1,20 +1,21 @@
-from pathlib import Path
+"""Risk-factor profiles of the listed schools (shnor.monitoring.risk_profiles; seed 000
+tables 4–6) and the coloured matrix the reports show (shnor.reporting.views)."""
 
 import pandas as pd
 import pytest
+from conftest import FIXTURES
 
 from shnor.config import load_config
 from shnor.monitoring.risk_profiles import (
     FACTOR_COLUMNS,
     check_profiles,
     factor_groups,
-    matrix_fills,
     profile_year,
     risk_matrix,
-    risk_matrix_html,
 )
+from shnor.reporting.views import risk_fills, risk_matrix_html
 
-FIXTURE = Path(__file__).parent / "fixtures" / "seed000_risk_profiles.csv"
+FIXTURE = FIXTURES / "seed000_risk_profiles.csv"
 # The schools each table of seed 000 is about: table 4 — low results (table 1), table 5 — low
 # results in unfavourable conditions (table 2), table 6 — risk zone (table 3).
 TABLE_SCHOOLS = {4: ["1", "12", "16", "20"], 5: ["3", "10", "22", "26", "28", "36", "40"],
@@ -100,7 +101,7 @@ def test_matrix_marks_conflicts_and_keeps_listed_schools_without_profile(seed):
     assert not (m[FACTOR_COLUMNS] == "conflict").any().any()
     assert (m.loc["99", FACTOR_COLUMNS] == "").all()
     assert m.index[:3].tolist() == ["1", "3", "5"]  # numeric order
-    fills = matrix_fills(m.reset_index())
+    fills = risk_fills(m.reset_index())
     assert fills.shape == m.reset_index().shape
     assert fills.loc[0, "factor_6"] == "F4B6B6" and fills.loc[0, "name"] is None
 

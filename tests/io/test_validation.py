@@ -1,15 +1,15 @@
 """Validation rules on hand-made tables: parsing of user cells, pandera checks, no cascades."""
 
 import sys
-from pathlib import Path
 
 import pandas as pd
+from conftest import BAD_INPUTS
 
 from shnor.config import load_config
 from shnor.io.loading import load_dataset, validate
 from shnor.io.validation import SourceTable, check_table, parse_table
 
-sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+sys.path.insert(0, str(BAD_INPUTS))
 from make_corpus import base, setcell, write_csv
 
 PARAMS = load_config()

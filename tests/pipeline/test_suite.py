@@ -1,4 +1,5 @@
-"""End-to-end runner tests on a hand-made six-school dataset (one shared run, then a rerun)."""
+"""End-to-end runner tests (shnor.pipeline.suite) on the hand-made six-school dataset of
+conftest.small_dataset (one shared run, then a rerun)."""
 
 import json
 import re
@@ -9,46 +10,17 @@ import time
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pandas as pd
 import pytest
+from conftest import EVIL_NAME, TESTS, small_dataset
 from openpyxl import load_workbook
 
-from shnor.pipeline import suite as runner
-from shnor.io.dataset import Dataset
 from shnor.errors import UserError
 from shnor.paths import NOTEBOOKS_DIR
+from shnor.pipeline import suite as runner
 
-EVIL_NAME = "=cmd|' /C calc'!A0 <b>Школа</b>"
 # Anything a browser could fetch: URLs, protocol-relative links, CSS imports, url(...).
 URL = re.compile(r"http|(src|href)=[\"']?//|@import|url\(", re.IGNORECASE)
-
-
-def small_dataset(path: Path) -> Dataset:
-    schools = pd.DataFrame({
-        "school_id": ["001", "002", "003", "004", "005", "006"],
-        "name": ["Школа № 1", EVIL_NAME, "Лицей", "ООШ с. Малое", "Гимназия", "НОШ д. Новая"],
-        "municipality": ["Город", "Город", "Город", "Район", "Район", "Район"],
-        "locality": ["urban", "urban", "urban", "rural", "rural", "rural"],
-        "school_type": ["СОШ", "СОШ", "лицей", "ООШ", "гимназия", "НОШ"],
-    })
-    rows = []
-    fails = {"001": 0.4, "002": 0.1, "003": 0.02, "004": 0.35, "005": 0.05}
-    for year in (2023, 2024):
-        for sid, share in fails.items():
-            for grade, subject, n in [(5, "math", 40), (5, "russian", 40), (9, "math", 4)]:
-                procedure = "OGE" if grade == 9 else "VPR"
-                n_fail = round(share * n)
-                n4 = (n - n_fail) // 3
-                rows.append([year, sid, procedure, grade, subject, float(n), float(n_fail),
-                             float(n - n_fail - 2 * n4), float(n4), float(n4), np.nan, 3.5])
-    results = pd.DataFrame(rows, columns=["year", "school_id", "procedure", "grade", "subject",
-                                          "participants", "n_fail", "n_mark3", "n_mark4",
-                                          "n_mark5", "n_high", "mean_score"])
-    social = pd.DataFrame({"year": [2024] * 5, "school_id": ["001", "002", "003", "004", "005"],
-                           "students_total": [400.0, 500.0, 600.0, 80.0, 300.0]})
-    return Dataset(name="mini", path=path, schools=schools, results=results, social=social,
-                   input_hashes={"schools.csv": "0" * 64})
 
 
 CARD = nbformat.v4.new_notebook(metadata={"shnor": {"title": "Карточка школы"},
@@ -80,7 +52,7 @@ def setup(tmp_path_factory):
     nbformat.write(CARD, notebooks / runner.CARD_NOTEBOOK)
     mp = pytest.MonkeyPatch()
     mp.setattr(runner, "_load_dataset", lambda path: small_dataset(Path(path)))
-    mp.setattr(runner, "_card_school_ids", lambda tables, all_cards: ["001", "002"])
+    mp.setattr(runner, "card_school_ids", lambda tables, all_cards: ["001", "002"])
     kw = {"data": root / "data", "year": 2024, "notebooks_dir": notebooks,
           "processed_root": root / "processed"}
     yield root, kw
@@ -221,7 +193,7 @@ import sys, time
 sys.path.insert(0, {tests!r})
 from pathlib import Path
 from shnor.pipeline import suite as runner
-from test_runner import small_dataset
+from conftest import small_dataset
 runner._load_dataset = lambda path: small_dataset(Path(path))
 runner.execute_report = lambda *args: time.sleep(120)  # the run hangs in the first report
 runner.run_suite(data={data!r}, year=2024, out={out!r}, notebooks_dir={notebooks!r},
@@ -234,7 +206,7 @@ def test_killed_run_leaves_the_previous_report(setup, runs):
     target = root / "killed" / "report"
     shutil.copytree(runs[0], target)
     before = _files(target, "**/*")
-    code = KILLED_RUN.format(tests=str(Path(__file__).parent), data=str(kw["data"]),
+    code = KILLED_RUN.format(tests=str(TESTS), data=str(kw["data"]),
                              out=str(target), notebooks=str(kw["notebooks_dir"]),
                              processed=str(kw["processed_root"]))
     proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)

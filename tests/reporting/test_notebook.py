@@ -1,11 +1,14 @@
+"""What a report notebook uses (shnor.reporting.notebook): the runner's tables and parameters,
+and the display helpers in publication mode (formatting itself: test_formatting.py)."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from shnor.reporting import notebook as report
 from shnor.config import load_config
 from shnor.errors import UserError
 from shnor.pipeline.suite import _write_processed
+from shnor.reporting import notebook as report
 
 
 @pytest.fixture
@@ -45,31 +48,25 @@ def test_missing_processed_folder_is_a_user_error(tmp_path):
         report.open_report(processed_dir=tmp_path)
 
 
-def test_table_html_formats_escapes_and_suppresses(processed):
+def test_show_table_formats_escapes_and_suppresses(processed, monkeypatch):
+    shown = []
+    monkeypatch.setattr(report, "display", lambda obj: shown.append(obj.data))
     ctx = report.open_report(processed_dir=processed)  # publication mode: counts < 5 hidden
     frame = ctx.table("indicators").assign(name=["<script>alert(1)</script>", "Школа №2"])
-    out = report.table_html(frame, max_rows=1)
+    report.show_table(frame, max_rows=1)
+    out = shown[-1]
     assert "Код ОО" in out and "Доля не преодолевших порог" in out and "Участников" in out
     assert "33,3\u00a0%" in out
     assert "&lt;5" in out and "<td>3</td>" not in out
     assert "&lt;script&gt;" in out and "<script>" not in out
     assert "Показаны первые 1 из 2 строк" in out
-    full = report.table_html(frame, columns={"school_id": "Код", "mean_score": "Балл",
-                                             "reliable": "Надёжно"})
+    report.show_table(frame, columns={"school_id": "Код", "mean_score": "Балл",
+                                      "reliable": "Надёжно"})
+    full = shown[-1]
     assert "<th>Код</th>" in full and "Участников" not in full
     assert "3,46" in full and "—" in full and "нет" in full and "да" in full
-    assert "<td>40</td>" in report.table_html(frame)  # not small: shown
-
-
-def test_suppress_small_counts_only_touches_counts():
-    frame = pd.DataFrame({"participants": [3.0, 12.0, np.nan], "n_fail": [0.0, 7.0, 1.0],
-                          "share_fail": [0.0, 0.58, np.nan], "grade": [4, 5, 6]})
-    out = report.suppress_small_counts(frame, 5)
-    assert out["participants"].tolist()[:2] == ["<5", 12]
-    assert pd.isna(out["participants"].tolist()[2])
-    assert out["n_fail"].tolist() == ["<5", 7, "<5"]
-    assert out["grade"].tolist() == [4, 5, 6]
-    assert out["share_fail"].equals(frame["share_fail"])
+    report.show_table(frame)
+    assert "<td>40</td>" in shown[-1]  # not small: shown
 
 
 def test_show_parameters_lists_sources(processed, monkeypatch):
