@@ -8,6 +8,8 @@ with a status saying what could not be computed and why.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -24,15 +26,27 @@ from shnor.quality.clustering import (
 from shnor.quality.index import assessment_scores, feature_label, quality_features
 from shnor.quality.sensitivity import sensitivity
 from shnor.school_typology import TYPES, typology, typology_matrix
-from shnor.social.isbsh import COMPONENT_LABELS, ISBSHIndex, isbsh_components
-from shnor.value_added import fit_value_added
+from shnor.social.isbsh import COMPONENT_LABELS, ISBSHIndex, isbsh_components, isbsh_shares
+from shnor.value_added import VA_COLUMNS, ValueAdded
 
 CONTRACT_COLUMNS = ["school_id", "isbsh", "isbsh_group", "quality_index", "quality_group",
                     "cluster", "typology", "value_added", "value_added_low", "value_added_high",
                     "objectivity_flag", "status"]
 
 
-def _run_clustering(X: pd.DataFrame, p: dict) -> tuple[IROClustering | None, str]:
+@dataclass
+class Clusters:
+    """The ИРО clustering of a year: the model, the features of the clustered schools, their
+    labels (Int64 by school_id) and, when there is no model, why."""
+
+    model: IROClustering | None
+    X: pd.DataFrame
+    labels: pd.Series
+    reason: str = ""
+    reference: bool = False  # the model was fitted on a reference population, not here
+
+
+def _fit_clustering(X: pd.DataFrame, p: dict) -> tuple[IROClustering | None, str]:
     """Fit the ИРО clustering or say why it cannot run."""
     k = p["n_clusters"]
     if X.shape[1] == 0 or len(X) == 0:
@@ -41,8 +55,71 @@ def _run_clustering(X: pd.DataFrame, p: dict) -> tuple[IROClustering | None, str
     if distinct < k:
         return None, (f"кластеризация не выполнена: различных профилей результатов ({distinct}) "
                       f"меньше, чем кластеров ({k})")
-    model = IROClustering.from_params(p).fit(X)
-    return model, ""
+    return IROClustering.from_params(p).fit(X), ""
+
+
+def cluster_schools(ind: pd.DataFrame, year: int, params: dict, scores: pd.DataFrame,
+                    reference: IROClustering | None = None) -> Clusters:
+    """The clusters of ``year``: k-means fitted on these schools, or the schools placed in the
+    clusters of a ``reference`` model (its features, the same missing rule)."""
+    if reference is None:
+        X = quality_features(ind, year, params, scores)
+        model, reason = _fit_clustering(X, params["clustering"])
+        labels = model.labels_ if model is not None else []
+    else:
+        X = quality_features(ind, year, params, scores,
+                             features=list(reference.feature_names_in_))
+        model, reason = reference, ""
+        labels = model.predict(X) if len(X) else []
+        if not len(X):
+            reason = ("кластер не определён: нет школ с результатами по оценочным процедурам "
+                      "кластеризации эталона")
+    index = X.index if model is not None else None
+    return Clusters(model, X, pd.Series(labels, index=index, dtype="Int64"), reason,
+                    reference is not None)
+
+
+@dataclass
+class ValueAddedFit:
+    """Value-added of a year: the model, the school table, the coefficients and, when there is
+    no model, why."""
+
+    model: ValueAdded | None
+    table: pd.DataFrame
+    coefs: pd.DataFrame
+    reason: str = ""
+
+
+def value_added_of(dataset, year: int, params: dict, quality: pd.DataFrame,
+                   isbsh_model: ISBSHIndex | None,
+                   reference: ValueAdded | None = None) -> ValueAddedFit:
+    """Value-added on the ИСБШ components: fitted on these schools or, with ``reference``, the
+    schools compared with the reference population's model. ``quality``: the quality table."""
+    empty = ValueAddedFit(None, pd.DataFrame(columns=VA_COLUMNS),
+                          pd.DataFrame(columns=["term", "coef", "se"]))
+    if isbsh_model is None:
+        empty.reason = "добавленная ценность не рассчитана: нет ИСБШ"
+        return empty
+    s = dataset.social[dataset.social["year"] == year].drop_duplicates("school_id")
+    columns = list(isbsh_model.columns_ if reference is None else reference.columns_)
+    shares = isbsh_shares(s.assign(**{c: np.nan for c in columns if c not in s}), columns)
+    y = shares.index.to_series().map(quality.set_index("school_id")["quality_index"]).astype(float)
+    complete = shares.notna().all(axis=1) & y.notna()
+    if reference is None:
+        usable = int(complete.sum())
+        if usable < max(params["value_added"]["min_schools"], len(columns) + 2):
+            empty.reason = (f"добавленная ценность не рассчитана: школ с индексом качества и "
+                            f"ИСБШ {usable}, нужно не меньше "
+                            f"{params['value_added']['min_schools']}")
+            return empty
+        model = ValueAdded.from_params(params).fit(shares[complete], y[complete])
+    else:
+        model = reference
+    coefs = model.coef_table()
+    coefs["label"] = coefs["term"].map({"const": "свободный член",
+                                        "R²": "доля объяснённой дисперсии R²",
+                                        **COMPONENT_LABELS})
+    return ValueAddedFit(model, model.value_added(shares[complete], y[complete]), coefs)
 
 
 def _school_frame(dataset, year: int) -> pd.DataFrame:
@@ -53,13 +130,16 @@ def _school_frame(dataset, year: int) -> pd.DataFrame:
 
 def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
                            scores: pd.DataFrame, quality: pd.DataFrame, isbsh: pd.DataFrame,
-                           isbsh_model: ISBSHIndex | None) -> dict[str, pd.DataFrame]:
+                           isbsh_model: ISBSHIndex | None, clusters: Clusters | None = None,
+                           value_added: ValueAddedFit | None = None) -> dict[str, pd.DataFrame]:
     """All tables of the differentiation report (names start with ``diff_`` except the contract
     table ``differentiation``).
 
     ``ind``: the indicators of all results rows; ``scores``, ``quality``: the assessment scores
     and the quality index of ``year`` (:mod:`shnor.quality.index`); ``isbsh``, ``isbsh_model``:
-    the ИСБШ table of ``year`` and the fitted index (``None`` when it could not be computed).
+    the ИСБШ table of ``year`` and the fitted index (``None`` when it could not be computed);
+    ``clusters``, ``value_added``: those steps when already computed (:func:`cluster_schools`,
+    :func:`value_added_of`), else they are fitted here.
     """
     p_cl = params["clustering"]
     notes: list[tuple[str, str]] = []
@@ -78,10 +158,9 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
         notes.append(("ИСБШ", f"ИСБШ не рассчитан ни для одной школы: {reason or 'нет данных'}."))
 
     # Clustering of this year and of the previous one (for matching and transitions).
-    X = quality_features(ind, year, params, scores)
-    model, cl_reason = _run_clustering(X, p_cl)
-    clusters = pd.Series(model.labels_ if model else [], index=X.index if model else None,
-                         dtype="Int64")
+    if clusters is None:
+        clusters = cluster_schools(ind, year, params, scores)
+    model, X, cl_reason = clusters.model, clusters.X, clusters.reason
     if cl_reason:
         notes.append(("Кластеры", cl_reason[0].upper() + cl_reason[1:] + "."))
     diag = pd.DataFrame(columns=["k", "inertia", "silhouette", "calinski_harabasz",
@@ -91,27 +170,33 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
     matching = pd.DataFrame(columns=["cluster", "previous_cluster", "distance"])
     transitions = pd.DataFrame()
     if model is not None:
+        features = list(model.feature_names_in_) if clusters.reference else list(X.columns)
+        profiles = pd.DataFrame(model.cluster_centers_, columns=features,
+                                index=pd.Index(range(1, model.n_clusters + 1), name="cluster"))
+        profiles = profiles.reset_index().melt(id_vars="cluster", var_name="feature")
+        profiles.insert(2, "label", profiles["feature"].map(feature_label))
+    if clusters.reference:
+        notes.append(("Кластеры", "Кластеры, их центры и номера взяты из эталона (reference.json): "
+                      "диагностика, устойчивость и сравнение с прошлым годом относятся к "
+                      "эталонному расчёту и здесь не повторяются."))
+    elif model is not None:
         diag = cluster_diagnostics(X, range(p_cl["k_min"], p_cl["k_max"] + 1), p_cl["n_init"],
                                    p_cl["random_state"], p_cl["diagnostics_sample"],
                                    p_cl["silhouette_sample"])
         stability = pd.DataFrame([bootstrap_stability(
             X, model.n_clusters, p_cl["n_bootstrap"], p_cl["bootstrap_sample"], p_cl["n_init"],
             p_cl["random_state"])])
-        profiles = pd.DataFrame(model.cluster_centers_, columns=X.columns,
-                                index=pd.Index(range(1, model.n_clusters + 1), name="cluster"))
-        profiles = profiles.reset_index().melt(id_vars="cluster", var_name="feature")
-        profiles.insert(2, "label", profiles["feature"].map(feature_label))
         if (year - 1) in set(ind["year"]):
             prev_scores = assessment_scores(ind, year - 1, params)
             X_prev = quality_features(ind, year - 1, params, prev_scores)
             common = [c for c in X.columns if c in X_prev.columns]
-            prev_model, prev_reason = _run_clustering(X_prev[common], p_cl) if common else (
+            prev_model, prev_reason = _fit_clustering(X_prev[common], p_cl) if common else (
                 None, "нет общих оценочных процедур")
             if prev_model is not None:
                 cur_centers = pd.DataFrame(model.cluster_centers_, columns=X.columns)[common]
                 matching = match_clusters(prev_model.cluster_centers_, cur_centers)
                 transitions = transition_table(
-                    pd.Series(prev_model.labels_, index=X_prev.index), clusters)
+                    pd.Series(prev_model.labels_, index=X_prev.index), clusters.labels)
                 transitions = transitions.reset_index().rename(
                     columns={"Кластер в прошлом году": "Кластер в прошлом году / в этом году"})
                 transitions.columns.name = None
@@ -128,32 +213,14 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
     frame["isbsh_group"] = ids.map(isbsh["isbsh_group"]).astype("Int64")
     frame["quality_index"] = ids.map(quality["quality_index"]).astype(float)
     frame["quality_group"] = ids.map(quality["quality_group"]).astype("Int64")
-    frame["cluster"] = ids.map(clusters).astype("Int64")
+    frame["cluster"] = ids.map(clusters.labels).astype("Int64")
     frame["typology"] = typology(frame["isbsh_group"], frame["quality_group"],
                                  params["typology"]).fillna("").astype(str)
 
     # Value-added on the ИСБШ components.
-    va = pd.DataFrame(columns=["school_id", "expected", "value_added", "value_added_low",
-                               "value_added_high", "verdict"])
-    va_model = pd.DataFrame(columns=["term", "coef", "se"])
-    va_reason = ""
-    if isbsh_model is not None:
-        s = dataset.social[dataset.social["year"] == year].drop_duplicates("school_id")
-        total = s["students_total"].where(s["students_total"] > 0)
-        shares = s[isbsh_model.columns_].div(total, axis=0).set_axis(s["school_id"])
-        y = shares.index.to_series().map(quality["quality_index"]).astype(float)
-        usable = int((shares.notna().all(axis=1) & y.notna()).sum())
-        if usable >= max(params["value_added"]["min_schools"], len(isbsh_model.columns_) + 2):
-            va, va_model = fit_value_added(shares, y, params["value_added"]["interval_level"])
-            va_model["label"] = va_model["term"].map(
-                {"const": "свободный член", "R²": "доля объяснённой дисперсии R²",
-                 **COMPONENT_LABELS})
-        else:
-            va_reason = (f"добавленная ценность не рассчитана: школ с индексом качества и "
-                         f"ИСБШ {usable}, нужно не меньше "
-                         f"{params['value_added']['min_schools']}")
-    else:
-        va_reason = "добавленная ценность не рассчитана: нет ИСБШ"
+    if value_added is None:
+        value_added = value_added_of(dataset, year, params, quality.reset_index(), isbsh_model)
+    va, va_model, va_reason = value_added.table, value_added.coefs, value_added.reason
     if va_reason:
         notes.append(("Добавленная ценность", va_reason[0].upper() + va_reason[1:] + "."))
     va_idx = va.set_index("school_id")
@@ -168,7 +235,9 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
 
     # Sensitivity.
     bounds = params["typology"]
-    sens_summary, sens_schools = sensitivity(frame, bounds, X if model else None, model)
+    fitted_here = model is not None and not clusters.reference
+    sens_summary, sens_schools = sensitivity(frame, bounds, X if fitted_here else None,
+                                             model if fitted_here else None)
 
     detail = schools.merge(contract, on="school_id", how="left")
     detail.insert(detail.columns.get_loc("isbsh_group") + 1, "isbsh_level",

@@ -13,8 +13,16 @@ from functools import cached_property
 
 import pandas as pd
 
-from shnor.analysis.differentiation import differentiation_tables
+from shnor import __version__
+from shnor.analysis.differentiation import (
+    Clusters,
+    ValueAddedFit,
+    cluster_schools,
+    differentiation_tables,
+    value_added_of,
+)
 from shnor.analysis.overview import overview_tables
+from shnor.analysis.reference import SECTIONS, Reference
 from shnor.config import load_config
 from shnor.errors import UserError
 from shnor.identification.decisions import Decisions, decide_years
@@ -22,8 +30,9 @@ from shnor.identification.tables import identification_tables, identify_years
 from shnor.indicators import compute_indicators
 from shnor.monitoring.lists import stack_lists
 from shnor.monitoring.tables import monitoring_tables
-from shnor.quality.index import assessment_scores, quality_index
-from shnor.social.isbsh import ISBSHIndex, fit_isbsh
+from shnor.quality.index import QualityIndex
+from shnor.social.isbsh import GROUPINGS, ISBSHIndex, fit_isbsh, unknown_grouping_message
+from shnor.value_added import VA_COLUMNS
 
 REPORTS = ("overview", "identification", "differentiation", "monitoring")
 
@@ -48,15 +57,21 @@ class Run:
     True
     """
 
-    def __init__(self, dataset, year: int, params: dict | None = None):
+    def __init__(self, dataset, year: int, params: dict | None = None,
+                 reference: Reference | None = None):
         self.dataset = dataset
         self.year = int(year)
         self.params = load_config() if params is None else params
+        self.reference_given = reference
+        # sections of the user's parameters that the reference's replaced (for a warning)
+        self.replaced_sections: list[str] = []
+        if reference is not None:
+            self.params, self.replaced_sections = reference.apply_to(self.params)
         if self.year not in dataset.years:
             years = ", ".join(map(str, dataset.years)) or "нет ни одного"
             raise UserError(f"В наборе данных «{dataset.name}» нет результатов за {self.year} "
                             f"год. Годы с результатами: {years}.")
-        self._quality: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._quality: dict[int, tuple[pd.DataFrame, pd.DataFrame, QualityIndex]] = {}
         self._isbsh: dict[int, tuple[pd.DataFrame, ISBSHIndex | None]] = {}
 
     # Steps ------------------------------------------------------------------------------------
@@ -73,21 +88,72 @@ class Run:
 
     def quality(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The assessment scores and the quality index of ``year``."""
+        return self._quality_step(year)[:2]
+
+    def quality_model(self, year: int) -> QualityIndex:
+        """The quality index of ``year``: fitted on these schools or the reference's."""
+        return self._quality_step(year)[2]
+
+    def _quality_step(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame, QualityIndex]:
         if year not in self._quality:
-            ind = self.indicators
-            rows = ind[ind["year"] == year]
-            scores = assessment_scores(rows, year, self.params)
-            self._quality[year] = scores, quality_index(rows, year, self.params, scores)
+            grouping = self.params["quality"]["grouping"]
+            if grouping not in GROUPINGS:
+                raise UserError(unknown_grouping_message(grouping))
+            rows = self.indicators[self.indicators["year"] == year]
+            if self.reference_given is None:
+                model = QualityIndex.from_params(self.params, year=year).fit(rows)
+            else:
+                model = self.reference_given.quality_for(year)
+            self._quality[year] = model.scores(rows), model.transform(rows), model
         return self._quality[year]
 
     def isbsh(self, year: int) -> tuple[pd.DataFrame, ISBSHIndex | None]:
-        """The ИСБШ table of ``year`` and the fitted index (``None`` when not computed)."""
+        """The ИСБШ table of ``year`` and the index (``None`` when not computed): fitted on
+        these schools or the reference's."""
         if year not in self._isbsh:
             quality = None
-            if self.params["isbsh"]["weighting"] == "regression":
+            fitted = None if self.reference_given is None else self.reference_given.isbsh
+            if self.params["isbsh"]["weighting"] == "regression" and fitted is None:
                 quality = self.quality(year)[1].set_index("school_id")["quality_index"]
-            self._isbsh[year] = fit_isbsh(self.dataset.social, year, self.params, quality)
+            self._isbsh[year] = fit_isbsh(self.dataset.social, year, self.params, quality,
+                                          fitted=fitted)
         return self._isbsh[year]
+
+    @cached_property
+    def clusters(self) -> Clusters:
+        """The ИРО clusters of the report year (fitted here or the reference's)."""
+        scores, _ = self.quality(self.year)
+        ref = self.reference_given
+        if ref is not None and ref.clustering is None:
+            return Clusters(None, pd.DataFrame(), pd.Series(dtype="Int64"),
+                            "кластер не определён: в эталоне нет кластеризации", True)
+        return cluster_schools(self.indicators, self.year, self.params, scores,
+                               reference=None if ref is None else ref.clustering)
+
+    @cached_property
+    def value_added(self) -> ValueAddedFit:
+        """Value-added of the report year (fitted here or the reference's model)."""
+        _, quality = self.quality(self.year)
+        ref = self.reference_given
+        if ref is not None and ref.value_added is None:
+            return ValueAddedFit(None, pd.DataFrame(columns=VA_COLUMNS),
+                                 pd.DataFrame(columns=["term", "coef", "se"]),
+                                 "добавленная ценность не рассчитана: в эталоне нет её модели")
+        return value_added_of(self.dataset, self.year, self.params, quality,
+                              self.isbsh(self.year)[1],
+                              reference=None if ref is None else ref.value_added)
+
+    def reference(self) -> Reference:
+        """The scale this run placed its schools on: the given reference, or the one it fitted
+        (``reference.json`` of the report folder)."""
+        if self.reference_given is not None:
+            return self.reference_given
+        return Reference(
+            year=self.year, profile=self.params.get("profile", ""), dataset=self.dataset.name,
+            params={s: self.params[s] for s in SECTIONS}, isbsh=self.isbsh(self.year)[1],
+            quality=self.quality_model(self.year), clustering=self.clusters.model,
+            value_added=self.value_added.model, input_hashes=self.dataset.input_hashes,
+            shnor_version=__version__, schools=len(self.dataset.schools))
 
     # Report tables ----------------------------------------------------------------------------
 
@@ -105,7 +171,8 @@ class Run:
         scores, quality = self.quality(self.year)
         isbsh, model = self.isbsh(self.year)
         return differentiation_tables(self.dataset, self.year, self.params, self.indicators,
-                                      scores, quality, isbsh, model)
+                                      scores, quality, isbsh, model, self.clusters,
+                                      self.value_added)
 
     @cached_property
     def monitoring(self) -> dict[str, pd.DataFrame]:

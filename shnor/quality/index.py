@@ -344,11 +344,13 @@ def quality_index(indicators: pd.DataFrame, year: int, params: dict,
 
 
 def quality_features(indicators: pd.DataFrame, year: int, params: dict,
-                     scores: pd.DataFrame | None = None) -> pd.DataFrame:
+                     scores: pd.DataFrame | None = None,
+                     features: list[str] | None = None) -> pd.DataFrame:
     """School × assessment matrix of assessment scores for clustering (index school_id).
 
     Only schools with at least ``quality.min_assessments`` reliable assessments, and only
-    assessments that at least ``quality.feature_min_coverage`` of those schools have. Missing
+    assessments that at least ``quality.feature_min_coverage`` of those schools have — or,
+    given ``features`` (the assessments of a reference clustering), exactly those. Missing
     rule: an assessment a school does not have takes the school's own mean score over the
     assessments it has, so a gap neither raises nor lowers its profile (the school is placed by
     what it did take).
@@ -358,8 +360,11 @@ def quality_features(indicators: pd.DataFrame, year: int, params: dict,
     wide = scores.pivot_table(index="school_id", columns="feature", values="score",
                               aggfunc="mean")
     wide = wide[wide.notna().sum(axis=1) >= p["min_assessments"]]
-    wide = wide.loc[:, wide.notna().mean() >= p["feature_min_coverage"]]
-    wide = wide[_feature_order(wide.columns)]
+    if features is None:
+        wide = wide.loc[:, wide.notna().mean() >= p["feature_min_coverage"]]
+        wide = wide[_feature_order(wide.columns)]
+    else:
+        wide = wide.reindex(columns=features)
     wide = wide[wide.notna().any(axis=1)]
     values = wide.to_numpy(float)
     filled = np.where(np.isnan(values), wide.mean(axis=1).to_numpy()[:, None], values)

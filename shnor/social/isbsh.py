@@ -323,16 +323,21 @@ def isbsh_shares(social: pd.DataFrame, components: list[str]) -> pd.DataFrame:
 
 
 def fit_isbsh(social: pd.DataFrame, year: int, params: dict,
-              quality: pd.Series | None = None) -> tuple[pd.DataFrame, ISBSHIndex | None]:
+              quality: pd.Series | None = None, fitted: ISBSHIndex | None = None
+              ) -> tuple[pd.DataFrame, ISBSHIndex | None]:
     """ИСБШ table for ``year`` and the fitted index (``None`` when it could not be computed).
 
     ``quality``: quality index indexed by school_id, needed only for ``weighting: regression``.
-    Returns one row per school with social data in that year (columns :data:`COLUMNS`).
+    ``fitted``: an index fitted on a reference population (a region): the schools are placed on
+    its scale instead of fitting one on them. Returns one row per school with social data in
+    that year (columns :data:`COLUMNS`).
     """
     p = params["isbsh"]
     s = social[social["year"] == year]
     out = pd.DataFrame({"school_id": s["school_id"].to_numpy()})
-    comps = isbsh_components(s, params)
+    if fitted is not None:
+        s = s.assign(**{c: np.nan for c in fitted.columns_ if c not in s.columns})
+    comps = isbsh_components(s, params) if fitted is None else list(fitted.columns_)
     total = s["students_total"].to_numpy(float)
     total = np.where(total > 0, total, np.nan)
     shares = isbsh_shares(s, comps)
@@ -349,6 +354,8 @@ def fit_isbsh(social: pd.DataFrame, year: int, params: dict,
             gap, COMPONENT_LABELS[c], "")
     has_gap = gaps.any(axis=1)
     status[has_gap] = "ИСБШ не рассчитан: нет данных — " + missing[has_gap]
+    if fitted is not None:
+        return _finish(out, fitted.transform(shares), status, p), fitted
     y = None
     if p["weighting"] == "regression":
         if quality is None:
