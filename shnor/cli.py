@@ -36,6 +36,8 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--all-cards", action="store_true", help="карточки для всех школ")
     r.add_argument("--publication", action="store_true",
                    help="режим публикации: малые численности скрываются («<5»)")
+    r.add_argument("--reference", metavar="ФАЙЛ",
+                   help="reference.json регионального расчёта: разместить школы на его шкале")
 
     v = sub.add_parser("validate", help="проверить набор данных")
     v.add_argument("path", help="папка с CSV или файл XLSX")
@@ -72,6 +74,7 @@ def _cmd_run(args) -> int:
     out = run_suite(
         data=args.data, year=args.year, out=args.out, profile=args.profile,
         config_file=args.config, all_cards=args.all_cards, publication=args.publication,
+        reference=args.reference,
     )
     print(f"Готово: отчёты в {out}")
     return 0

@@ -21,8 +21,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from shnor.frames import feature_names
+from shnor.verdicts import ABOVE, BELOW, WITHIN
 
-ABOVE, BELOW, WITHIN = "выше ожидаемого", "ниже ожидаемого", "в пределах ожидаемого"
 VA_COLUMNS = ["school_id", "expected", "value_added", "value_added_low", "value_added_high",
               "verdict"]
 

@@ -103,6 +103,37 @@ class Reference:
         return model.set_params(year=int(year))
 
 
+def placement_warnings(reference: Reference, year: int, profile: str, assessments: pd.Index,
+                       replaced: list[str]) -> list[str]:
+    """What a user must know when schools of ``year`` are placed on ``reference``: another year
+    or profile, parameters of the user's that the reference's replaced, assessments of the data
+    the reference does not know. ``assessments``: procedure × grade × subject of the data's
+    results that year. No assessment in common is a :class:`UserError`."""
+    known = reference.quality.indicator_mean_.index
+    common = assessments.intersection(known)
+    if not len(common):
+        raise UserError(f"Эталон ({reference.dataset}, {reference.year} год) не знает ни одной "
+                        f"оценочной процедуры данных за {year} год: разместить школы на его "
+                        "шкале нельзя. Проверьте, что эталон и данные — об одних и тех же "
+                        "процедурах ВПР, ОГЭ, ЕГЭ.")
+    out = []
+    if reference.year != year:
+        out.append(f"эталон рассчитан за {reference.year} год, а отчёт — за {year}: школы "
+                   f"размещены на шкале {reference.year} года")
+    if reference.profile != profile:
+        out.append(f"эталон рассчитан по профилю «{reference.profile}», а отчёт — по профилю "
+                   f"«{profile}»: ИСБШ, индекс качества, кластеры и типология — по эталону")
+    if replaced:
+        out.append("разделы параметров " + ", ".join(replaced) + " взяты из эталона, а не из "
+                   "профиля или файла --config")
+    unknown = assessments.difference(known)
+    if len(unknown):
+        names = ", ".join(" ".join(map(str, k)) for k in unknown[:5])
+        out.append(f"оценочных процедур данных нет в эталоне, они не входят в индекс качества: "
+                   f"{len(unknown)} ({names}{' …' if len(unknown) > 5 else ''})")
+    return out
+
+
 def group_edges(section: dict) -> list[float] | None:
     """Lower edges of groups 2…n on the 50 / 10 scale for band grouping (``None`` for quantile
     groups, which are ranks among the schools placed)."""

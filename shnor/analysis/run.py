@@ -9,6 +9,7 @@ see the same index.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cached_property
 
 import pandas as pd
@@ -21,10 +22,12 @@ from shnor.analysis.differentiation import (
     differentiation_tables,
     value_added_of,
 )
+from shnor.analysis.given import cluster_note, given_groups, with_given
 from shnor.analysis.overview import overview_tables
 from shnor.analysis.reference import SECTIONS, Reference
 from shnor.config import load_config
 from shnor.errors import UserError
+from shnor.frames import join_texts
 from shnor.identification.decisions import Decisions, decide_years
 from shnor.identification.tables import identification_tables, identify_years
 from shnor.indicators import compute_indicators
@@ -71,7 +74,7 @@ class Run:
             years = ", ".join(map(str, dataset.years)) or "нет ни одного"
             raise UserError(f"В наборе данных «{dataset.name}» нет результатов за {self.year} "
                             f"год. Годы с результатами: {years}.")
-        self._quality: dict[int, tuple[pd.DataFrame, pd.DataFrame, QualityIndex]] = {}
+        self._quality: dict[int, tuple[tuple[pd.DataFrame, pd.DataFrame], QualityIndex]] = {}
         self._isbsh: dict[int, tuple[pd.DataFrame, ISBSHIndex | None]] = {}
 
     # Steps ------------------------------------------------------------------------------------
@@ -88,13 +91,14 @@ class Run:
 
     def quality(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The assessment scores and the quality index of ``year``."""
-        return self._quality_step(year)[:2]
+        return self._quality_step(year)[0]
 
     def quality_model(self, year: int) -> QualityIndex:
         """The quality index of ``year``: fitted on these schools or the reference's."""
-        return self._quality_step(year)[2]
+        return self._quality_step(year)[1]
 
-    def _quality_step(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame, QualityIndex]:
+    def _quality_step(self, year: int
+                      ) -> tuple[tuple[pd.DataFrame, pd.DataFrame], QualityIndex]:
         if year not in self._quality:
             grouping = self.params["quality"]["grouping"]
             if grouping not in GROUPINGS:
@@ -104,7 +108,10 @@ class Run:
                 model = QualityIndex.from_params(self.params, year=year).fit(rows)
             else:
                 model = self.reference_given.quality_for(year)
-            self._quality[year] = model.scores(rows), model.transform(rows), model
+            table = with_given(model.transform(rows), self._given(year), "quality_group",
+                               "quality_level", "quality_status",
+                               self.params["quality"]["level_upper_groups"])
+            self._quality[year] = (model.scores(rows), table), model
         return self._quality[year]
 
     def isbsh(self, year: int) -> tuple[pd.DataFrame, ISBSHIndex | None]:
@@ -115,9 +122,16 @@ class Run:
             fitted = None if self.reference_given is None else self.reference_given.isbsh
             if self.params["isbsh"]["weighting"] == "regression" and fitted is None:
                 quality = self.quality(year)[1].set_index("school_id")["quality_index"]
-            self._isbsh[year] = fit_isbsh(self.dataset.social, year, self.params, quality,
-                                          fitted=fitted)
+            table, model = fit_isbsh(self.dataset.social, year, self.params, quality,
+                                     fitted=fitted)
+            table = with_given(table, self._given(year), "isbsh_group", "isbsh_level",
+                               "isbsh_status", self.params["isbsh"]["level_upper_groups"])
+            self._isbsh[year] = table, model
         return self._isbsh[year]
+
+    def _given(self, year: int) -> pd.DataFrame:
+        """The groups the ИРО gave for ``year`` (table ``reference_groups``), by school_id."""
+        return given_groups(self.dataset.reference_groups, year)
 
     @cached_property
     def clusters(self) -> Clusters:
@@ -127,8 +141,14 @@ class Run:
         if ref is not None and ref.clustering is None:
             return Clusters(None, pd.DataFrame(), pd.Series(dtype="Int64"),
                             "кластер не определён: в эталоне нет кластеризации", True)
-        return cluster_schools(self.indicators, self.year, self.params, scores,
-                               reference=None if ref is None else ref.clustering)
+        clusters = cluster_schools(self.indicators, self.year, self.params, scores,
+                                   reference=None if ref is None else ref.clustering)
+        given = self._given(self.year)["cluster"].dropna()
+        if len(given):  # the ИРО's numbering, as given; computed clusters fill the gaps
+            labels = clusters.labels.reindex(clusters.labels.index.union(given.index))
+            labels.loc[given.index] = given.astype("Int64")
+            clusters = dataclasses.replace(clusters, labels=labels.astype("Int64"))
+        return clusters
 
     @cached_property
     def value_added(self) -> ValueAddedFit:
@@ -164,21 +184,34 @@ class Run:
     @cached_property
     def identification(self) -> dict[str, pd.DataFrame]:
         return identification_tables(self.dataset, self.year, self.params, self.decisions,
-                                     self.isbsh(self.year)[0])
+                                     self.isbsh(self.year)[0], self.quality(self.year)[1])
 
     @cached_property
     def differentiation(self) -> dict[str, pd.DataFrame]:
         scores, quality = self.quality(self.year)
         isbsh, model = self.isbsh(self.year)
-        return differentiation_tables(self.dataset, self.year, self.params, self.indicators,
-                                      scores, quality, isbsh, model, self.clusters,
-                                      self.value_added)
+        tables = differentiation_tables(self.dataset, self.year, self.params, self.indicators,
+                                        scores, quality, isbsh, model, self.clusters,
+                                        self.value_added)
+        note = cluster_note(self._given(self.year))
+        for name in ("differentiation", "diff_schools"):
+            frame = tables[name]
+            extra = frame["school_id"].map(note).fillna("")
+            frame["status"] = join_texts([frame["status"], extra]).to_numpy()
+        ref = self.reference_given
+        if ref is not None:
+            note = pd.DataFrame([("Шкала", f"ИСБШ, индекс и группы качества, кластеры, типология "
+                                  f"и добавленная ценность — на шкале эталона «{ref.dataset}» "
+                                  f"за {ref.year} год ({ref.schools} школ), а не на школах "
+                                  "этого набора.")], columns=["topic", "note"])
+            tables["diff_notes"] = pd.concat([note, tables["diff_notes"]], ignore_index=True)
+        return tables
 
     @cached_property
     def monitoring(self) -> dict[str, pd.DataFrame]:
         others = [y for y in self.dataset.years if y != self.year]
         by_year = identify_years(self.dataset, others, self.params, self.decisions,
-                                 lambda y: self.isbsh(y)[0])
+                                 lambda y: self.isbsh(y)[0], lambda y: self.quality(y)[1])
         by_year[self.year] = self.identification["identification"]
         return monitoring_tables(self.dataset, self.year, self.params, self.indicators,
                                  stack_lists(by_year),

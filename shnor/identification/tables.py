@@ -1,5 +1,6 @@
 """The identification of a year (SPEC §4.2, output contract ``identification.csv``): every table
-the identification report, the workbook and monitoring read, from the decisions and the ИСБШ.
+the identification report, the workbook and monitoring read, from the decisions, the ИСБШ and
+the quality groups.
 """
 
 from __future__ import annotations
@@ -15,20 +16,24 @@ from shnor.identification.table1 import UNKNOWN, YES, evidence
 
 
 def identification_tables(dataset, year: int, params: dict, decisions: Decisions,
-                          isbsh: pd.DataFrame) -> dict[str, pd.DataFrame]:
+                          isbsh: pd.DataFrame, quality: pd.DataFrame | None = None
+                          ) -> dict[str, pd.DataFrame]:
     """All tables of the identification of ``year`` (one row per school where per school).
 
     ``decisions`` cover ``year`` and its lookback (:func:`~.decisions.decide_years`);
-    ``isbsh``: the ИСБШ table of ``year``. Keys: ``identification`` (the SPEC output contract)
+    ``isbsh``, ``quality``: the ИСБШ and quality tables of ``year``
+    (:func:`shnor.social.isbsh.fit_isbsh`, :class:`shnor.quality.index.QualityIndex`; without
+    ``quality`` no school has a type of table 7, so ШНСУ by ``unfavourable.rule: typology`` and
+    ``support_table`` stay undecided). Keys: ``identification`` (the SPEC output contract)
     and, prefixed ``identification_``: flags (the same with details: ШНСУ, escalation, ИСБШ,
-    previous-year list, status), reasons (the groups behind each flag), municipalities (counts
+    quality group, type, support table, previous-year list, status), reasons (the groups behind each flag), municipalities (counts
     and shares), list_sizes (per year), dynamics (changes against the previous year), official
     (comparison with the official lists), undecided (what could not be decided and why).
     """
     year = int(year)
     d = decisions.d
     ev = decisions.evidence(year, params)
-    flags = year_flags(dataset, d, ev, isbsh, year, params)
+    flags = year_flags(dataset, d, ev, isbsh, year, params, quality)
     return {
         "identification": flags[IDENTIFICATION_COLUMNS].copy(),
         "identification_flags": flags,
@@ -45,10 +50,13 @@ def identification_tables(dataset, year: int, params: dict, decisions: Decisions
 
 
 def identify_years(dataset, years, params: dict, decisions: Decisions,
-                   isbsh_of: Callable[[int], pd.DataFrame]) -> dict[int, pd.DataFrame]:
+                   isbsh_of: Callable[[int], pd.DataFrame],
+                   quality_of: Callable[[int], pd.DataFrame] | None = None
+                   ) -> dict[int, pd.DataFrame]:
     """The ``identification`` table of each of ``years`` (year → table), all from
     ``decisions`` (which must cover them: :meth:`Decisions.covers`). ``isbsh_of(year)`` gives
-    the ИСБШ table of a year. Monitoring needs the list of every year."""
+    the ИСБШ table of a year, ``quality_of(year)`` its quality table. Monitoring needs the
+    list of every year."""
     years = sorted({int(y) for y in years})
     # the evidence of a year reads the groups of that year and the years of the rule before it:
     # split once by year instead of filtering all groups for every year
@@ -60,19 +68,24 @@ def identify_years(dataset, years, params: dict, decisions: Decisions,
         near = [groups[k] for k in range(y - n + 1, y + 1) if k in groups]
         ev = evidence(pd.concat(near) if near else decisions.groups.iloc[:0], decisions.d,
                       rose.get(y, decisions.rose.iloc[:0]), y, params)
-        out[y] = year_flags(dataset, decisions.d, ev, isbsh_of(y), y,
-                            params)[IDENTIFICATION_COLUMNS].copy()
+        quality = None if quality_of is None else quality_of(y)
+        out[y] = year_flags(dataset, decisions.d, ev, isbsh_of(y), y, params,
+                            quality)[IDENTIFICATION_COLUMNS].copy()
     return out
 
 
 def municipality_counts(flags: pd.DataFrame) -> pd.DataFrame:
-    """Schools and flagged schools per municipality, with a «Всего» row for the region."""
+    """Schools and flagged schools per municipality, with a «Всего» row for the region;
+    ``support_1`` … ``support_3``: schools in seed 000's tables 1–3 of the support programme."""
     cols = ["low_results", "risk_zone", "unfavourable", "shnsu", "persistent"]
     f = flags[["municipality", *cols]].copy()
     f["undecided"] = flags["low_results"].isna()
     f[cols] = f[cols].fillna(False).astype(bool)
+    support = [f"support_{n}" for n in (1, 2, 3)]
+    for n, c in zip((1, 2, 3), support):
+        f[c] = flags["support_table"].eq(n).fillna(False).astype(bool)
     by = f.groupby("municipality", sort=True)
-    out = by[[*cols, "undecided"]].sum()
+    out = by[[*cols, "undecided", *support]].sum()
     out.insert(0, "schools", by.size())
     total = out.sum().to_frame().T
     total.index = pd.Index(["Всего"], name="municipality")

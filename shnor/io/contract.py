@@ -20,6 +20,9 @@ class TableSpec:
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
     mandatory_table: bool = True
+    # an optional table whose problems still stop `shnor run` (instead of leaving it out):
+    # computing what the user meant to give would be a silent fallback
+    blocking: bool = False
     text_columns: tuple[str, ...] = field(default=())
     int_columns: tuple[str, ...] = field(default=())
 
@@ -96,7 +99,20 @@ TABLES: dict[str, TableSpec] = {
         text_columns=("school_id", "list"),
         int_columns=("year",),
     ),
+    # seed 000, section 2: the municipality takes the groups of the regional ИРО study
+    "reference_groups": TableSpec(
+        name="reference_groups",
+        title="Группы ИРО",
+        key=("year", "school_id"),
+        required=("year", "school_id"),
+        optional=("isbsh_group", "quality_group", "cluster"),
+        mandatory_table=False,
+        blocking=True,
+        text_columns=("school_id",),
+        int_columns=("year", "isbsh_group", "quality_group", "cluster"),
+    ),
 }
+GROUP_COLUMNS = ("isbsh_group", "quality_group", "cluster")  # of reference_groups
 
 PROCEDURES = ("VPR", "OGE", "EGE")
 SUBJECTS = ("russian", "math", "math_base", "math_profile")
@@ -165,6 +181,9 @@ COLUMN_LABELS = {
     "target": "Целевое значение",
     "max_points": "Максимальный балл",
     "list": "Список",
+    "isbsh_group": "Группа ИСБШ",
+    "quality_group": "Группа качества",
+    "cluster": "Кластер",
 }
 
 _COLUMN_ALIASES = {
@@ -212,6 +231,9 @@ _COLUMN_ALIASES = {
     "target": ("цель", "план", "плановое значение"),
     "max_points": ("максимум баллов", "макс балл"),
     "list": ("название списка", "перечень"),
+    "isbsh_group": ("гр исбш", "группа по исбш", "группа социального благополучия"),
+    "quality_group": ("гр качества", "группа по качеству", "группа качества подготовки"),
+    "cluster": ("кластер иро", "номер кластера"),
 }
 
 # normalised header -> canonical column, per table (so «3» means n_mark3 only in results).
@@ -232,6 +254,7 @@ _TABLE_ALIASES = {
     "risk_profiles": ("risk profiles", "факторы риска", "риски", "рисковые профили"),
     "programme": ("program", "показатели программы", "программа", "мониторинг программы"),
     "lists": ("списки", "официальные списки"),
+    "reference_groups": ("группы иро", "группы", "дифференциация иро", "reference groups"),
 }
 
 # normalised file stem or sheet name -> canonical table.

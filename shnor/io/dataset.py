@@ -27,6 +27,7 @@ class Dataset:
     risk_profiles: pd.DataFrame | None = None
     programme: pd.DataFrame | None = None
     lists: pd.DataFrame | None = None
+    reference_groups: pd.DataFrame | None = None
     input_hashes: dict[str, str] = field(default_factory=dict)
     # Optional tables left out because they had problems: table -> its problems.
     excluded: dict[str, list] = field(default_factory=dict)

@@ -27,6 +27,7 @@ from shnor.errors import Problem, UserError, ValidationFailed
 from shnor.io.contract import (
     COLUMN_ALIASES,
     COLUMN_LABELS,
+    GROUP_COLUMNS,
     PROCEDURE_LABELS,
     SOCIAL_COUNTS,
     SUBJECT_LABELS,
@@ -357,6 +358,8 @@ def _canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     for c in columns:
         if c in spec.text_columns or c in ("indicator", "list"):
             out[c] = out[c].astype(_TEXT)
+        elif c in GROUP_COLUMNS:
+            out[c] = out[c].astype("Int64")  # a group the ИРО did not give stays empty
         elif c in spec.int_columns:
             out[c] = out[c].astype("int64")
         else:
@@ -377,7 +380,7 @@ def load_dataset(path: str | Path, params: dict | None = None, *,
     excluded: dict[str, list] = {}
     bad = {pr.table for pr in problems}
     if exclude_invalid_optional and problems and None not in bad and not any(
-            TABLES[t].mandatory_table for t in bad):
+            TABLES[t].mandatory_table or TABLES[t].blocking for t in bad):
         excluded = {t: [pr for pr in problems if pr.table == t] for t in sorted(bad)}
         problems = []
     if problems:
@@ -391,7 +394,8 @@ def load_dataset(path: str | Path, params: dict | None = None, *,
     return Dataset(
         name=name, path=p, schools=tables["schools"], results=tables["results"],
         social=tables["social"], risk_profiles=tables.get("risk_profiles"),
-        programme=tables.get("programme"), lists=tables.get("lists"), input_hashes=hashes,
+        programme=tables.get("programme"), lists=tables.get("lists"),
+        reference_groups=tables.get("reference_groups"), input_hashes=hashes,
         excluded=excluded,
     )
 

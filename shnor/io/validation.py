@@ -40,6 +40,7 @@ KINDS: dict[str, str] = {
     "procedure": "category", "subject": "category", "locality": "category", "level": "category",
     "mean_score": "number", "points": "number", "max_points": "number",
     "value": "percent_number", "target": "percent_number",
+    "isbsh_group": "group", "quality_group": "group", "cluster": "group",
 }
 
 
@@ -133,6 +134,11 @@ def _parse_column(kind: str, s: pd.Series, column: str, params: dict) -> tuple[p
         top = params["data"]["risk_factors"]
         bad.append((wrong, f"ожидается номер фактора риска числом от 1 до {top}"))
         return num, bad
+    if kind == "group":
+        num = _to_float(t)
+        wrong = present & (num.isna() | (num % 1 != 0))
+        bad.append((wrong, "ожидается номер группы целым числом"))
+        return num.where(~wrong), bad
     if kind == "percent_number":  # programme values are often written «50%»: the number is kept
         t = t.str.rstrip("%")
     percent = present & t.str.endswith("%")
@@ -196,7 +202,17 @@ COLUMN_RULES: dict[str, str] = {
     "factor_range": "номер фактора риска должен быть от 1 до {risk_factors}",
     "mean_score_range": "средний балл должен быть от 0 до {mean_score_max}",
     "points_negative": "баллы не могут быть отрицательными",
+    "isbsh_group_range": "группа ИСБШ должна быть от 1 до {isbsh_group}",
+    "quality_group_range": "группа качества должна быть от 1 до {quality_group}",
+    "cluster_range": "номер кластера должен быть от 1 до {cluster} (число кластеров методики)",
 }
+
+
+def _group_ranges(params: dict) -> dict[str, int]:
+    """The largest ИСБШ group, quality group and cluster number of the methodology."""
+    return {"isbsh_group": int(params["isbsh"]["n_groups"]),
+            "quality_group": int(params["quality"]["n_groups"]),
+            "cluster": int(params["clustering"]["n_clusters"])}
 
 
 def _marks_sum_message(r: pd.Series) -> str:
@@ -306,6 +322,10 @@ def _schema(table: str, columns: set[str], params: dict) -> tuple[pa.DataFrameSc
     if "mean_score" in columns:
         col_checks["mean_score"].append(pa.Check(
             lambda s: s.isna() | s.between(0, data["mean_score_max"]), name="mean_score_range"))
+    for c, top in _group_ranges(params).items():
+        if c in columns:
+            col_checks[c].append(pa.Check(lambda s, top=top: s.isna() | s.between(1, top),
+                                          name=f"{c}_range"))
     if table == "programme" and "points" in columns:
         col_checks["points"].append(pa.Check(lambda s: ~(s < 0), name="points_negative"))
 
@@ -355,7 +375,8 @@ def check_table(p: Parsed, params: dict) -> list[Problem]:
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases
     row_rules = {r.name: r for r in rules}
-    texts = {k: v.format(**params["data"]) for k, v in COLUMN_RULES.items()}
+    texts = {k: v.format(**params["data"], **_group_ranges(params))
+             for k, v in COLUMN_RULES.items()}
     problems: list[Problem] = []
     seen: set[tuple[str, int]] = set()
     duplicates: list[int] = []
@@ -386,14 +407,14 @@ def check_table(p: Parsed, params: dict) -> list[Problem]:
 # --- cross-table checks ----------------------------------------------------------------------
 
 def check_school_ids(parsed: dict[str, Parsed]) -> list[Problem]:
-    """Every school_id of results, social, risk_profiles and lists must be in schools."""
+    """Every school_id of the tables other than schools must be in schools."""
     schools = parsed.get("schools")
     if schools is None or "school_id" not in schools.frame.columns:
         return []
     known = set(schools.frame["school_id"].dropna())
     unpadded = {i.lstrip("0"): i for i in known}
     problems = []
-    for table in ("results", "social", "risk_profiles", "lists"):
+    for table in ("results", "social", "risk_profiles", "lists", "reference_groups"):
         p = parsed.get(table)
         if p is None or "school_id" not in p.frame.columns:
             continue

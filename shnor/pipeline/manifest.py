@@ -54,8 +54,9 @@ def output_hashes(folder: Path, skip: tuple[str, ...] = ("manifest.json",)) -> d
 
 def build_manifest(*, dataset, year: int, params: dict, publication: bool, all_cards: bool,
                    timings: dict[str, float], started: datetime, out_dir: Path,
-                   processed_dir: Path) -> dict:
-    """The manifest of a finished run whose files are in ``out_dir``."""
+                   processed_dir: Path, reference: Path | None = None) -> dict:
+    """The manifest of a finished run whose files are in ``out_dir``; ``reference``: the
+    reference.json the schools were placed on, if any."""
     return {
         "tool": "shnor run",
         "started_at": started.astimezone(timezone.utc).isoformat(timespec="seconds"),
@@ -77,6 +78,8 @@ def build_manifest(*, dataset, year: int, params: dict, publication: bool, all_c
         "packages": package_versions(),
         "timing_seconds": {k: round(v, 3) for k, v in timings.items()},
         "processed_dir": str(processed_dir),
+        "reference": None if reference is None else {
+            "path": str(reference.resolve()), "sha256": sha256(reference)},
         "outputs": output_hashes(out_dir),
     }
 

@@ -22,9 +22,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
+from shnor.analysis.reference import placement_warnings, read_reference, write_reference
 from shnor.analysis.run import Run
 from shnor.config import load_config
+from shnor.indicators import ASSESSMENT
 from shnor.io.contract import TABLES
 from shnor.io.loading import load_dataset
 from shnor.io.writers import safe_csv, write_workbook
@@ -39,6 +42,7 @@ from shnor.reporting.notebook import PARAMS_FILE, RUN_FILE
 from shnor.reporting.sheets import workbook_sheets
 
 CARD_NOTEBOOK = "school_card.ipynb"
+REFERENCE_FILE = "reference.json"
 STEPS = 6
 CARD_PROGRESS_EVERY = 50
 
@@ -48,6 +52,15 @@ def _progress(step: int, text: str) -> None:
 
 
 # Tables ----------------------------------------------------------------------------------------
+
+def _warn(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _assessments(dataset, year: int) -> pd.Index:
+    r = dataset.results[dataset.results["year"] == year]
+    return pd.MultiIndex.from_frame(r[list(ASSESSMENT)].drop_duplicates()).sort_values()
+
 
 def _load_dataset(path):
     dataset = load_dataset(path, exclude_invalid_optional=True)
@@ -86,12 +99,13 @@ def _published(tables: dict, params: dict, publication: bool) -> dict:
 # The suite -------------------------------------------------------------------------------------
 
 def run_suite(data, year: int, out=None, profile: str | None = None, config_file=None,
-              all_cards: bool = False, publication: bool = False, *,
+              all_cards: bool = False, publication: bool = False, reference=None, *,
               notebooks_dir: Path | None = None, processed_root: Path | None = None) -> Path:
     """Run every report for ``data`` and ``year``; return the report folder.
 
-    ``notebooks_dir`` and ``processed_root`` default to the project's ``notebooks/`` and
-    ``data/processed/`` (tests point them elsewhere).
+    ``reference``: a ``reference.json`` of another run (a region) whose scale the schools are
+    placed on. ``notebooks_dir`` and ``processed_root`` default to the project's
+    ``notebooks/`` and ``data/processed/`` (tests point them elsewhere).
     """
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
@@ -110,7 +124,12 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
     with timed("load"):
         params = load_config(profile, config_file)
         dataset = _load_dataset(data)
-        run = Run(dataset, year, params)
+        scale = None if reference is None else read_reference(reference)
+        run = Run(dataset, year, params, scale)
+        if scale is not None:
+            for warning in placement_warnings(scale, year, params["profile"],
+                                              _assessments(dataset, year), run.replaced_sections):
+                _warn(f"Внимание: {warning}.")
         target = Path(out) if out is not None else REPORTS_DIR / dataset.name / str(year)
         check_target(target)
 
@@ -201,10 +220,12 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
         with timed("index"):
             write_index(tmp, f"ШНОР: отчёты за {year} год", meta, reports, cards, workbook,
                         csvs)
+        write_reference(tmp / REFERENCE_FILE, run.reference())
         manifest = build_manifest(dataset=dataset, year=year, params=params,
                                   publication=publication, all_cards=all_cards,
                                   timings=timings, started=started, out_dir=tmp,
-                                  processed_dir=processed.resolve())
+                                  processed_dir=processed.resolve(),
+                                  reference=None if reference is None else Path(reference))
         write_manifest(tmp / "manifest.json", manifest)
         replace_dir(tmp, target)
     finally:

@@ -19,7 +19,7 @@ from shnor.reporting import charts
 from shnor.reporting.charts import LOW, PALETTE, REGION, TYPE_COLOURS, percent_axis
 from shnor.reporting.labels import GROUP_LABELS, TYPE_PLURALS
 from shnor.school_typology import TYPES, type_grid
-from shnor.value_added import ABOVE, BELOW, WITHIN
+from shnor.verdicts import ABOVE, BELOW, WITHIN
 
 # Overview -------------------------------------------------------------------------------------
 

@@ -120,6 +120,9 @@ def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]]
         (f"<li>{_link('manifest.json', 'manifest.json')} — входные файлы и их контрольные "
          "суммы, параметры, версии программ, время выполнения</li>"),
         f"<li>{_link('notebooks/', 'notebooks/')} — выполненные блокноты (запись прогона)</li>",
+        (f"<li>{_link('reference.json', 'reference.json')} — шкала расчёта (ИСБШ, индекс "
+         "качества, кластеры, типология, добавленная ценность): по ней муниципалитет "
+         "размещает свои школы командой shnor run --reference</li>"),
         "</ul>", "</main>", "</body>", "</html>", "",
     ]
     path = out / "index.html"

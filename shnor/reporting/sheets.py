@@ -17,6 +17,7 @@ from shnor.reporting.views import (
     official_comparison,
     participation_table,
     risk_fills,
+    support_tables,
     typology_fills,
 )
 
@@ -68,7 +69,8 @@ def identification_sheets(tables: dict[str, pd.DataFrame]) -> list:
         sheet("Низкие результаты", f[on["low_results"]],
               [*base, "reasons", "list_change", "persistent", "unfavourable"]),
         sheet("Зона риска", f[on["risk_zone"]], [*base, "reasons"]),
-        sheet("ШНСУ", f[on["shnsu"]], [*base, "isbsh", "isbsh_group", "reasons"]),
+        sheet("ШНСУ", f[on["shnsu"]], [*base, "isbsh", "isbsh_group", "quality_group",
+                                      "typology", "reasons"]),
         sheet("Устойчиво низкие", f[on["persistent"]], [*base, "reasons"]),
         sheet("Изменения списка", f, [*base, "low_results_prev", "low_results", "list_change",
                                      "status"]),
@@ -77,6 +79,17 @@ def identification_sheets(tables: dict[str, pd.DataFrame]) -> list:
               ["list", *base, "official", "low_results", "comparison", "explanation"],
               table="identification_official"),
     ]
+
+
+def support_sheets(tables: dict[str, pd.DataFrame]) -> list[Sheet]:
+    """«Таблицы 1–3»: the schools of seed 000's tables 1–3 of the support programme (section
+    2), one row per school, the table number and title first, the type coloured as in table 7.
+    In the workbook right after :func:`identification_sheets`."""
+    frame = support_tables(tables["identification_flags"])
+    fills = pd.DataFrame(None, index=frame.index, columns=frame.columns, dtype=object)
+    fills["typology"] = frame["typology"].map(TYPE_COLOURS).astype(object)
+    fills = fills.astype(object).where(fills.notna(), None)
+    return [_sheet("Таблицы 1–3", frame, cell_fills=label_frame(fills))]
 
 
 # Differentiation ------------------------------------------------------------------------------
@@ -148,5 +161,5 @@ def monitoring_sheets(tables: dict[str, pd.DataFrame]) -> list:
 
 def workbook_sheets(tables: dict[str, pd.DataFrame]) -> list[Sheet]:
     """Every sheet of the workbook, in report order."""
-    return [*overview_sheets(tables), *identification_sheets(tables),
+    return [*overview_sheets(tables), *identification_sheets(tables), *support_sheets(tables),
             *differentiation_sheets(tables), *monitoring_sheets(tables)]

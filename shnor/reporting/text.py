@@ -5,23 +5,42 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from shnor.identification.support import NO_TABLE
 from shnor.reporting.labels import TYPE_PLURALS
 
 
-def identification_summary(flags: pd.DataFrame, year: int) -> str:
-    """One paragraph with the list sizes of the year, in Russian."""
+def identification_summary(flags: pd.DataFrame, year: int, params: dict | None = None) -> str:
+    """One paragraph with the list sizes of the year and the schools of seed 000's tables 1–3
+    of the support programme, in Russian. ``params``: the methodology of the run (the rule of
+    ШНСУ, ``unfavourable.rule``; default: the seed's published list, the typology's
+    неблагополучные)."""
     n = len(flags)
     on = {c: int(flags[c].fillna(False).sum())
           for c in ("low_results", "risk_zone", "shnsu", "persistent")}
     change = flags["list_change"].value_counts()
     undecided = int(flags["low_results"].isna().sum())
-    return (f"По результатам {year} года из {n} школ {on['low_results']} "
+    rule = ((params or {}).get("unfavourable") or {}).get("rule", "typology")
+    shnsu = ("низкие результаты и очень низкий ИСБШ" if rule == "isbsh_group" else
+             "неблагополучные по таблице 7: низкий ИСБШ и низкое качество подготовки")
+    text = (f"По результатам {year} года из {n} школ {on['low_results']} "
             f"({_pct(on['low_results'], n)}) имеют низкие образовательные результаты, "
-            f"{on['risk_zone']} — в зоне риска, {on['shnsu']} — ШНСУ (низкие результаты и очень "
-            f"низкий ИСБШ), {on['persistent']} — устойчиво низкие. По сравнению с прошлым годом "
+            f"{on['risk_zone']} — в зоне риска, {on['shnsu']} — ШНСУ ({shnsu}), "
+            f"{on['persistent']} — устойчиво низкие. По сравнению с прошлым годом "
             f"в список вошли {int(change.get('entered', 0))}, вышли {int(change.get('left', 0))}, "
             f"остались {int(change.get('stayed', 0))}. Для {undecided} школ решение о списке не "
             "принято из-за недостатка данных (см. раздел «Что не удалось определить»).")
+    if "support_table" in flags:
+        t = flags["support_table"].value_counts()
+        total = int(t.sum())
+        text += (f" В программу поддержки входят {total} "
+                 f"{_plural(total, 'школа', 'школы', 'школ')}: в таблице 1 "
+                 f"(несправляющиеся) — {int(t.get(1, 0))}, в таблице 2 (неблагополучные) — "
+                 f"{int(t.get(2, 0))}, в таблице 3 (резильентные и др.) — {int(t.get(3, 0))}.")
+        unknown = int(flags["status"].str.contains(NO_TABLE, regex=False).sum())
+        if unknown:
+            text += (f" Ещё для {unknown} {_plural(unknown, 'школы', 'школ', 'школ')} списков "
+                     "тип по таблице 7 не определён, и таблица программы не выбрана.")
+    return text
 
 
 def _pct(k: int, n: int) -> str:

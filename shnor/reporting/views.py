@@ -18,11 +18,13 @@ from shnor.reporting.labels import (
     FLAG_LABELS,
     GROUP_LABELS,
     LEVEL_LABELS,
+    SUPPORT_TABLE_TITLES,
     TYPE_PLURALS,
     header,
     label_frame,
 )
 from shnor.school_typology import MAX_LABELS, type_grid
+from shnor.verdicts import WITHIN
 
 # Identification -------------------------------------------------------------------------------
 
@@ -33,6 +35,31 @@ def school_list(flags: pd.DataFrame, flag: str) -> pd.DataFrame:
     """Schools with ``flag`` set (low_results, risk_zone, shnsu, persistent, escalation), for
     display: code, name, municipality, reasons."""
     return flags.loc[flags[flag].fillna(False).astype(bool), LIST_COLUMNS].reset_index(drop=True)
+
+
+# Seed 000 tables 1–3: each school with its groups of table 7 and the reasons.
+SUPPORT_COLUMNS = ["school_id", "name", "municipality", "isbsh", "isbsh_group", "quality_group",
+                   "typology", "reasons"]
+
+
+def support_list(flags: pd.DataFrame, table: int) -> pd.DataFrame:
+    """Schools in seed 000's ``table`` (1, 2 or 3) of the support programme, for display: code,
+    name, municipality, ИСБШ and its group, quality group, type, reasons (they name the lists;
+    by municipality, then code)."""
+    f = flags[flags["support_table"].eq(int(table)).fillna(False).astype(bool)]
+    return (f[SUPPORT_COLUMNS].sort_values(["municipality", "school_id"])
+            .reset_index(drop=True))
+
+
+def support_tables(flags: pd.DataFrame) -> pd.DataFrame:
+    """All schools of seed 000's tables 1–3 in one table (table, then municipality, code), with
+    the title of the table in ``support_title`` and the lists in ``support_lists`` (for the
+    workbook)."""
+    f = flags[flags["support_table"].notna()]
+    f = f.sort_values(["support_table", "municipality", "school_id"]).reset_index(drop=True)
+    out = f[["support_table", *SUPPORT_COLUMNS[:-1], "support_lists", "reasons"]].copy()
+    out.insert(1, "support_title", out["support_table"].astype("int64").map(SUPPORT_TABLE_TITLES))
+    return out
 
 
 def changed_schools(flags: pd.DataFrame) -> pd.DataFrame:
@@ -86,6 +113,11 @@ def schools_without_data(schools: pd.DataFrame) -> pd.DataFrame:
 def type_counts(counts: pd.DataFrame) -> pd.DataFrame:
     """``diff_type_counts`` with the name of each group of schools (plural, as seed 000)."""
     return counts.assign(group=counts["typology"].map(TYPE_PLURALS))
+
+
+def value_added_flagged(va: pd.DataFrame) -> pd.DataFrame:
+    """Schools above or below expectation, from the lowest value-added to the highest."""
+    return va[va["verdict"] != WITHIN].sort_values("value_added")
 
 
 # Monitoring -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ def test_identification_sheets_have_russian_names_and_headers():
     assert [s.name for s in sheets] == ["Низкие результаты", "Зона риска", "ШНСУ", "Устойчиво низкие",
                                         "Изменения списка", "Сравнение с официальным списком"]
     low = sheets[0].frame
-    assert list(low.columns[:4]) == ["Код ОО", "Школа", "Муниципалитет", "Основания"]
+    assert list(low.columns[:4]) == ["Код ОО", "Наименование ОО", "Муниципалитет", "Основания"]
     assert low["Изменение списка"].tolist() == ["осталась в списке"]
 
 
