@@ -36,6 +36,10 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--all-cards", action="store_true", help="карточки для всех школ")
     r.add_argument("--publication", action="store_true",
                    help="режим публикации: малые численности скрываются («<5»)")
+    r.add_argument("--municipality", metavar="НАЗВАНИЕ",
+                   help="отчёт по одному муниципалитету на шкале всего набора (региона)")
+    r.add_argument("--by-municipality", action="store_true",
+                   help="кроме отчёта по региону — отчёт по каждому муниципалитету")
     r.add_argument("--reference", metavar="ФАЙЛ",
                    help="reference.json регионального расчёта: разместить школы на его шкале")
 
@@ -74,7 +78,8 @@ def _cmd_run(args) -> int:
     out = run_suite(
         data=args.data, year=args.year, out=args.out, profile=args.profile,
         config_file=args.config, all_cards=args.all_cards, publication=args.publication,
-        reference=args.reference,
+        reference=args.reference, municipality=args.municipality,
+        by_municipality=args.by_municipality,
     )
     print(f"Готово: отчёты в {out}")
     return 0

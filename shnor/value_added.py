@@ -167,7 +167,7 @@ class ValueAdded(RegressorMixin, BaseEstimator):
             ``NaN`` where a used regressor is missing.
         """
         check_is_fitted(self, "xtx_inv_")
-        return self._design(self._features(X)[0]) @ self._beta()
+        return _rows_dot(self._design(self._features(X)[0]), self._beta())
 
     def value_added(self, X, y) -> pd.DataFrame:
         """Expected quality, value-added and its interval for the schools of ``X``.
@@ -192,7 +192,7 @@ class ValueAdded(RegressorMixin, BaseEstimator):
         yy = _target(X, y, len(values))
         complete = ~np.isnan(values).any(axis=1) & ~np.isnan(yy)
         A = self._design(values[complete])
-        expected = A @ self._beta()
+        expected = _rows_dot(A, self._beta())
         resid = yy[complete] - expected
         leverage = np.einsum("ij,jk,ik->i", A, self.xtx_inv_, A)
         half = stats.t.ppf(0.5 + self.level / 2, self.dof_) * np.sqrt(
@@ -231,6 +231,12 @@ class ValueAdded(RegressorMixin, BaseEstimator):
             raise ValueError(f"Добавленная ценность: ожидается {self.n_features_in_} столбцов, "
                              f"а не форма {values.shape}.")
         return values, X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(values))
+
+
+def _rows_dot(A: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """``A @ beta`` row by row: a school's expected value does not depend on how many schools
+    are computed with it (a matrix product's rounding does)."""
+    return (A * beta).sum(axis=1)
 
 
 def _target(X, y, n: int) -> np.ndarray:

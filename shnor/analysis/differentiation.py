@@ -1,9 +1,10 @@
 """The differentiation report (SPEC §4.3–4.7, §5.2): ИСБШ, quality index and groups, ИРО-style
 clusters, typology, value-added, objectivity hints and sensitivity, computed once per run.
 
-:func:`differentiate` gives the ``differentiation.csv`` contract table; :func:`differentiation_tables`
-everything the notebook and the Excel sheets need. Every school of ``dataset.schools`` appears,
-with a status saying what could not be computed and why.
+:func:`differentiation_tables` gives the ``differentiation.csv`` contract table and everything
+the notebook and the Excel sheets need; :func:`cluster_schools` and :func:`value_added_of` are
+its two fitted steps, which a run can also take from a reference population. Every school of
+``dataset.schools`` appears, with a status saying what could not be computed and why.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from shnor.quality.sensitivity import sensitivity
 from shnor.school_typology import TYPES, typology, typology_matrix
 from shnor.social.isbsh import COMPONENT_LABELS, ISBSHIndex, isbsh_components, isbsh_shares
 from shnor.value_added import VA_COLUMNS, ValueAdded
+from shnor.verdicts import ABOVE, BELOW
 
 CONTRACT_COLUMNS = ["school_id", "isbsh", "isbsh_group", "quality_index", "quality_group",
                     "cluster", "typology", "value_added", "value_added_low", "value_added_high",
@@ -50,7 +52,8 @@ def _fit_clustering(X: pd.DataFrame, p: dict) -> tuple[IROClustering | None, str
     """Fit the ИРО clustering or say why it cannot run."""
     k = p["n_clusters"]
     if X.shape[1] == 0 or len(X) == 0:
-        return None, "кластеризация не выполнена: нет школ с достаточным числом надёжных результатов"
+        return None, ("кластеризация не выполнена: нет школ с достаточным числом надёжных "
+                      "результатов")
     distinct = len(np.unique(X.to_numpy(), axis=0))
     if distinct < k:
         return None, (f"кластеризация не выполнена: различных профилей результатов ({distinct}) "
@@ -260,7 +263,7 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
     va_table = detail[["school_id", "name", "isbsh", "quality_index"]].merge(
         va, on="school_id", how="inner")
     named = evidence.merge(schools[["school_id", "name"]], on="school_id", how="left")
-    summary = _summary(frame, quality, isbsh, model, stability, va, evidence, schools)
+    summary = summary_numbers(frame, model, stability, va, evidence)
     return {
         "differentiation": contract,
         "diff_schools": detail,
@@ -303,8 +306,9 @@ def _status(frame, ids, quality, isbsh, dataset, year, cl_reason, va_reason) -> 
     return out.to_numpy(dtype=object).astype(str) if len(out) else np.array([], dtype=str)
 
 
-def _summary(frame, quality, isbsh, model, stability, va, evidence, schools) -> pd.DataFrame:
-    """Key numbers for the notebook's text: item, value."""
+def summary_numbers(frame: pd.DataFrame, model: IROClustering | None, stability: pd.DataFrame,
+                    va: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    """Key numbers for the report's text (item, value) from the contract table ``frame``."""
     both = frame.dropna(subset=["isbsh", "quality_index"])
     corr = both["isbsh"].corr(both["quality_index"]) if len(both) > 2 else np.nan
     rows = [
@@ -316,8 +320,8 @@ def _summary(frame, quality, isbsh, model, stability, va, evidence, schools) -> 
         ("k", model.n_clusters if model is not None else np.nan),
         ("stability_ari", stability["ari_mean"].iloc[0] if len(stability) else np.nan),
         ("isbsh_quality_corr", corr),
-        ("va_above", int((va["verdict"] == "выше ожидаемого").sum()) if len(va) else 0),
-        ("va_below", int((va["verdict"] == "ниже ожидаемого").sum()) if len(va) else 0),
+        ("va_above", int((va["verdict"] == ABOVE).sum()) if len(va) else 0),
+        ("va_below", int((va["verdict"] == BELOW).sum()) if len(va) else 0),
         ("objectivity_schools", int(evidence["school_id"].nunique())),
     ]
     return pd.DataFrame({"item": [r[0] for r in rows],

@@ -110,6 +110,10 @@ def placement_warnings(reference: Reference, year: int, profile: str, assessment
     the reference does not know. ``assessments``: procedure × grade × subject of the data's
     results that year. No assessment in common is a :class:`UserError`."""
     known = reference.quality.indicator_mean_.index
+    grades = reference.quality.grades
+    if grades is not None:  # only the assessments the quality index counts
+        procedure, grade = assessments.get_level_values(0), assessments.get_level_values(1)
+        assessments = assessments[[g in grades.get(p, ()) for p, g in zip(procedure, grade)]]
     common = assessments.intersection(known)
     if not len(common):
         raise UserError(f"Эталон ({reference.dataset}, {reference.year} год) не знает ни одной "

@@ -196,7 +196,7 @@ class Run:
         note = cluster_note(self._given(self.year))
         for name in ("differentiation", "diff_schools"):
             frame = tables[name]
-            extra = frame["school_id"].map(note).fillna("")
+            extra = frame["school_id"].map(note).astype(object).fillna("")
             frame["status"] = join_texts([frame["status"], extra]).to_numpy()
         ref = self.reference_given
         if ref is not None:

@@ -13,6 +13,8 @@ from shnor.identification.decisions import Decisions, grid_years
 from shnor.identification.flags import FLAGS, IDENTIFICATION_COLUMNS, year_flags
 from shnor.identification.official import official_comparison
 from shnor.identification.table1 import UNKNOWN, YES, evidence
+from shnor.indicators import compute_indicators
+from shnor.quality.index import QualityIndex
 
 
 def identification_tables(dataset, year: int, params: dict, decisions: Decisions,
@@ -22,17 +24,20 @@ def identification_tables(dataset, year: int, params: dict, decisions: Decisions
 
     ``decisions`` cover ``year`` and its lookback (:func:`~.decisions.decide_years`);
     ``isbsh``, ``quality``: the ИСБШ and quality tables of ``year``
-    (:func:`shnor.social.isbsh.fit_isbsh`, :class:`shnor.quality.index.QualityIndex`; without
-    ``quality`` no school has a type of table 7, so ШНСУ by ``unfavourable.rule: typology`` and
-    ``support_table`` stay undecided). Keys: ``identification`` (the SPEC output contract)
-    and, prefixed ``identification_``: flags (the same with details: ШНСУ, escalation, ИСБШ,
-    quality group, type, support table, previous-year list, status), reasons (the groups behind each flag), municipalities (counts
-    and shares), list_sizes (per year), dynamics (changes against the previous year), official
+    (:func:`shnor.social.isbsh.fit_isbsh`, :meth:`shnor.quality.index.QualityIndex.transform`;
+    ``quality`` defaults to :func:`fitted_quality`, the index fitted on the dataset's results of
+    ``year``, as :class:`shnor.analysis.run.Run` does without a reference). Keys:
+    ``identification`` (the SPEC output contract) and, prefixed ``identification_``: flags
+    (the same with details: ШНСУ, escalation, ИСБШ, quality group, type of table 7, support
+    table, previous-year list, status), reasons (the groups behind each flag), municipalities
+    (counts and shares), list_sizes (per year), dynamics (changes against the previous year), official
     (comparison with the official lists), undecided (what could not be decided and why).
     """
     year = int(year)
     d = decisions.d
     ev = decisions.evidence(year, params)
+    if quality is None:
+        quality = fitted_quality(dataset, year, params)
     flags = year_flags(dataset, d, ev, isbsh, year, params, quality)
     return {
         "identification": flags[IDENTIFICATION_COLUMNS].copy(),
@@ -55,9 +60,14 @@ def identify_years(dataset, years, params: dict, decisions: Decisions,
                    ) -> dict[int, pd.DataFrame]:
     """The ``identification`` table of each of ``years`` (year → table), all from
     ``decisions`` (which must cover them: :meth:`Decisions.covers`). ``isbsh_of(year)`` gives
-    the ИСБШ table of a year, ``quality_of(year)`` its quality table. Monitoring needs the
-    list of every year."""
+    the ИСБШ table of a year, ``quality_of(year)`` its quality table (default:
+    :func:`fitted_quality` of each year). Monitoring needs the list of every year."""
     years = sorted({int(y) for y in years})
+    if quality_of is None:
+        ind = compute_indicators(dataset.results, params)
+
+        def quality_of(y: int) -> pd.DataFrame | None:
+            return fitted_quality(dataset, y, params, ind)
     # the evidence of a year reads the groups of that year and the years of the rule before it:
     # split once by year instead of filtering all groups for every year
     n = int(params["low_results"]["consecutive_years"])
@@ -68,10 +78,24 @@ def identify_years(dataset, years, params: dict, decisions: Decisions,
         near = [groups[k] for k in range(y - n + 1, y + 1) if k in groups]
         ev = evidence(pd.concat(near) if near else decisions.groups.iloc[:0], decisions.d,
                       rose.get(y, decisions.rose.iloc[:0]), y, params)
-        quality = None if quality_of is None else quality_of(y)
         out[y] = year_flags(dataset, decisions.d, ev, isbsh_of(y), y, params,
-                            quality)[IDENTIFICATION_COLUMNS].copy()
+                            quality_of(y))[IDENTIFICATION_COLUMNS].copy()
     return out
+
+
+def fitted_quality(dataset, year: int, params: dict,
+                   ind: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """The quality table of ``year`` (school_id, quality_index, quality_group, quality_level,
+    quality_status) from the index fitted on the dataset's results of that year — what
+    :class:`shnor.analysis.run.Run` computes without a reference or given groups. ``ind``: the
+    indicators of all results rows (computed when omitted). ``None`` for a year without
+    results (no school has a quality group then)."""
+    if ind is None:
+        ind = compute_indicators(dataset.results, params)
+    rows = ind[ind["year"] == int(year)]
+    if rows.empty:
+        return None
+    return QualityIndex.from_params(params, year=int(year)).fit(rows).transform(rows)
 
 
 def municipality_counts(flags: pd.DataFrame) -> pd.DataFrame:

@@ -25,10 +25,18 @@ class TableSpec:
     blocking: bool = False
     text_columns: tuple[str, ...] = field(default=())
     int_columns: tuple[str, ...] = field(default=())
+    # accepted on input only and turned into canonical columns (per cent shares -> counts)
+    input_only: tuple[str, ...] = field(default=())
 
     @property
     def columns(self) -> tuple[str, ...]:
+        """The canonical columns (what the library receives)."""
         return self.required + self.optional
+
+    @property
+    def input_columns(self) -> tuple[str, ...]:
+        """Every column a file may have: the canonical ones and the input-only ones."""
+        return self.columns + self.input_only
 
 
 SOCIAL_COUNTS = (
@@ -43,6 +51,16 @@ SOCIAL_COUNTS = (
 )
 
 RESULT_COUNTS = ("participants", "n_fail", "n_mark3", "n_mark4", "n_mark5", "n_high")
+JOURNAL_COUNTS = ("lowered", "confirmed", "raised")
+
+# Per cent shares accepted instead of counts (ФИС ОКО «Статистика по отметкам», «Сравнение
+# отметок с отметками по журналу»): share column -> the count column it is restored into.
+SHARE_COLUMNS: dict[str, dict[str, str]] = {
+    "results": {"pct_fail": "n_fail", "pct_mark3": "n_mark3", "pct_mark4": "n_mark4",
+                "pct_mark5": "n_mark5"},
+    "journal_comparison": {"lowered_pct": "lowered", "confirmed_pct": "confirmed",
+                           "raised_pct": "raised"},
+}
 
 TABLES: dict[str, TableSpec] = {
     "schools": TableSpec(
@@ -61,6 +79,7 @@ TABLES: dict[str, TableSpec] = {
         optional=("n_fail", "n_mark3", "n_mark4", "n_mark5", "n_high", "mean_score"),
         text_columns=("school_id", "procedure", "subject"),
         int_columns=("year", "grade"),
+        input_only=tuple(SHARE_COLUMNS["results"]),
     ),
     "social": TableSpec(
         name="social",
@@ -111,16 +130,30 @@ TABLES: dict[str, TableSpec] = {
         text_columns=("school_id",),
         int_columns=("year", "isbsh_group", "quality_group", "cluster"),
     ),
+    # ФИС ОКО «Сравнение отметок с отметками по журналу»: students whose ВПР mark was lower than,
+    # equal to or higher than their journal mark (counts or per cent of participants)
+    "journal_comparison": TableSpec(
+        name="journal_comparison",
+        title="Сравнение с журналом",
+        key=("year", "school_id", "procedure", "grade", "subject"),
+        required=("year", "school_id", "procedure", "grade", "subject", "participants"),
+        optional=JOURNAL_COUNTS,
+        mandatory_table=False,
+        text_columns=("school_id", "procedure", "subject"),
+        int_columns=("year", "grade"),
+        input_only=tuple(SHARE_COLUMNS["journal_comparison"]),
+    ),
 }
 GROUP_COLUMNS = ("isbsh_group", "quality_group", "cluster")  # of reference_groups
 
-PROCEDURES = ("VPR", "OGE", "EGE")
+# RDR: regional diagnostic / control works (РДР, РКР; seeds 003, 004), grades in data.grades.RDR
+PROCEDURES = ("VPR", "OGE", "EGE", "RDR")
 SUBJECTS = ("russian", "math", "math_base", "math_profile")
 LOCALITIES = ("urban", "rural")
 RISK_LEVELS = ("high", "medium", "low")
 
 # Russian labels for reports (canonical value -> label).
-PROCEDURE_LABELS = {"VPR": "ВПР", "OGE": "ОГЭ", "EGE": "ЕГЭ"}
+PROCEDURE_LABELS = {"VPR": "ВПР", "OGE": "ОГЭ", "EGE": "ЕГЭ", "RDR": "РДР"}
 SUBJECT_LABELS = {
     "russian": "русский язык",
     "math": "математика",
@@ -144,6 +177,27 @@ def assessment_label(procedure: str, grade: int, subject: str) -> str:
 def normalize(text: object) -> str:
     """Lower-case, «ё» → «е», every run of non-alphanumerics → one space, stripped."""
     return re.sub(r"[\W_]+", " ", str(text).lower().replace("ё", "е")).strip()
+
+
+def normalize_header(text: object) -> str:
+    """:func:`normalize` for column headers, keeping «%» as the word «процент» (so «% 2» is a
+    share, «2» a count)."""
+    return normalize(str(text).replace("%", " процент "))
+
+
+_NOTE = re.compile(r"\((?![^)]*%)[^)]*\)")  # a parenthesised note without «%»
+
+
+def header_column(table: str, header: object) -> str | None:
+    """The canonical column a header of ``table`` names, or ``None``.
+
+    A parenthesised note is ignored when the header is not known with it: «Понизили (Отм. <
+    Отм. по журналу) %» is «Понизили %»."""
+    aliases = COLUMN_ALIASES[table]
+    column = aliases.get(normalize_header(header))
+    if column is None and "(" in str(header):
+        column = aliases.get(normalize_header(_NOTE.sub(" ", str(header))))
+    return column
 
 
 # Russian header used in the Excel template and in messages when the user's header is unknown.
@@ -184,6 +238,16 @@ COLUMN_LABELS = {
     "isbsh_group": "Группа ИСБШ",
     "quality_group": "Группа качества",
     "cluster": "Кластер",
+    "pct_fail": "% 2",
+    "pct_mark3": "% 3",
+    "pct_mark4": "% 4",
+    "pct_mark5": "% 5",
+    "lowered": "Понизили",
+    "confirmed": "Подтвердили",
+    "raised": "Повысили",
+    "lowered_pct": "Понизили, %",
+    "confirmed_pct": "Подтвердили, %",
+    "raised_pct": "Повысили, %",
 }
 
 _COLUMN_ALIASES = {
@@ -234,13 +298,48 @@ _COLUMN_ALIASES = {
     "isbsh_group": ("гр исбш", "группа по исбш", "группа социального благополучия"),
     "quality_group": ("гр качества", "группа по качеству", "группа качества подготовки"),
     "cluster": ("кластер иро", "номер кластера"),
+    "lowered": ("lower", "понизили отметку", "понизили отм отм по журналу",
+                "отметка ниже отметки по журналу", "ниже отметки по журналу"),
+    "confirmed": ("equal", "подтвердили отметку", "подтвердили отм отметке по журналу",
+                  "отметка равна отметке по журналу", "равна отметке по журналу"),
+    "raised": ("higher", "повысили отметку", "повысили отм отм по журналу",
+               "отметка выше отметки по журналу", "выше отметки по журналу"),
 }
+
+
+def _share_aliases(marks: tuple[str, ...], extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Headers of a per cent share of a mark: «% 2», «2 (%)», «Доля 2», «Доля «2», %»,
+    «Процент отметок 2» … (in :func:`normalize_header` form; «%» is «процент»)."""
+    out = []
+    for m in marks:
+        for pre in ("", "процент", "доля", "доля процент", "удельный вес"):
+            for mid in ("", "отметка", "отметки", "отметок", "отметку", "оценка", "оценки",
+                        "получили", "получивших", "на", "с отметкой"):
+                for post in ("", "процент"):
+                    alias = " ".join(w for w in (pre, mid, m, post) if w)
+                    if "процент" in alias or "доля" in alias or "удельный" in alias:
+                        out.append(alias)
+    return (*out, *extra)
+
+
+for _col, _mark, _extra in (
+        ("pct_fail", "2", ("процент не преодолели порог", "не преодолели порог процент",
+                           "доля не преодолевших порог", "доля не преодолевших минимальный порог",
+                           "процент не преодолевших порог")),
+        ("pct_mark3", "3", ()), ("pct_mark4", "4", ()), ("pct_mark5", "5", ())):
+    _COLUMN_ALIASES[_col] = _share_aliases((_mark,), _extra)
+for _col, _word in (("lowered_pct", "понизили"), ("confirmed_pct", "подтвердили"),
+                    ("raised_pct", "повысили")):
+    _COLUMN_ALIASES[_col] = tuple(f"{a} {b}" for a, b in (
+        (_word, "процент"), ("процент", _word), ("доля", _word), (_word, "доля"),
+        ("доля процент", _word), (f"{_word} отметку", "процент"), (_word, "отметку процент"),
+        (_word, "отм отм по журналу процент"), (_word, "отм отметке по журналу процент")))
 
 # normalised header -> canonical column, per table (so «3» means n_mark3 only in results).
 COLUMN_ALIASES: dict[str, dict[str, str]] = {
     table: {
-        normalize(alias): col
-        for col in spec.columns
+        normalize_header(alias): col
+        for col in spec.input_columns
         for alias in (col, COLUMN_LABELS[col], *_COLUMN_ALIASES.get(col, ()))
     }
     for table, spec in TABLES.items()
@@ -255,6 +354,9 @@ _TABLE_ALIASES = {
     "programme": ("program", "показатели программы", "программа", "мониторинг программы"),
     "lists": ("списки", "официальные списки"),
     "reference_groups": ("группы иро", "группы", "дифференциация иро", "reference groups"),
+    "journal_comparison": ("journal comparison", "сравнение с журналом",
+                           "сравнение отметок с отметками по журналу", "сравнение отметок",
+                           "отметки по журналу", "журнал"),
 }
 
 # normalised file stem or sheet name -> canonical table.
@@ -266,9 +368,12 @@ TABLE_ALIASES: dict[str, str] = {
 
 _VALUE_ALIASES = {
     "procedure": {
-        "VPR": ("впр", "всероссийская проверочная работа"),
+        "VPR": ("впр", "всероссийская проверочная работа", "всероссийские проверочные работы"),
         "OGE": ("огэ",),
         "EGE": ("егэ",),
+        "RDR": ("рдр", "ркр", "региональная диагностическая работа",
+                "региональные диагностические работы", "региональная контрольная работа",
+                "региональные контрольные работы"),
     },
     "subject": {
         "russian": ("русский язык", "русский", "рус яз", "русский яз"),

@@ -9,6 +9,7 @@ user sees them: file, sheet, row, the column header as written, the value as wri
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,8 +21,11 @@ from shnor.errors import Problem
 from shnor.io.contract import (
     ALLOWED_VALUE_LABELS,
     COLUMN_LABELS,
+    JOURNAL_COUNTS,
     PROCEDURE_LABELS,
+    PROCEDURES,
     RESULT_COUNTS,
+    SHARE_COLUMNS,
     SOCIAL_COUNTS,
     SUBJECT_LABELS,
     TABLES,
@@ -32,9 +36,10 @@ from shnor.io.contract import (
 # Cells that mean «no value» in Russian spreadsheets.
 EMPTY_MARKERS = ("", "-", "–", "—", "н/д", "нет данных")
 
-COUNT_COLUMNS = (*RESULT_COUNTS, "students_total", *SOCIAL_COUNTS)
+COUNT_COLUMNS = (*RESULT_COUNTS, "students_total", *SOCIAL_COUNTS, *JOURNAL_COUNTS)
 KINDS: dict[str, str] = {
     **{c: "count" for c in COUNT_COLUMNS},
+    **{c: "percent_number" for shares in SHARE_COLUMNS.values() for c in shares},
     "school_id": "id",
     "year": "year", "grade": "grade", "factor": "factor",
     "procedure": "category", "subject": "category", "locality": "category", "level": "category",
@@ -58,6 +63,9 @@ class SourceTable:
     headers: dict[str, str]
     raw: pd.DataFrame
     header_row: int = 1
+    # cells whose problem the reader already reported (e.g. a formula without a saved value):
+    # parsing treats them as unreadable, so no rule repeats the problem
+    reported: set[tuple[int, str]] = field(default_factory=set)
 
     def problem(self, rule: str, row: int | None = None, column: str | None = None,
                 value: object = None) -> Problem:
@@ -77,6 +85,117 @@ class Parsed:
     frame: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     bad_cells: set[tuple[int, str]] = field(default_factory=set)
+
+
+# --- text of the cells: invisible characters, wrong encodings, Cyrillic in codes -------------
+
+# Control and invisible characters (pasted from Word or a web page): U+0000–U+001F except tab,
+# line feed and carriage return, U+007F, soft hyphen, zero-width and direction marks, BOM. They
+# make equal codes differ and cannot be written to an Excel file.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200f\u202a-\u202e"
+                     "\u2060-\u2064\ufeff]")
+_CONTROL_NAMES = {"\u00ad": "мягкий перенос", "\u200b": "пробел нулевой ширины",
+                  "\u200c": "разделитель нулевой ширины", "\u200d": "соединитель нулевой ширины",
+                  "\u200e": "знак направления текста", "\u200f": "знак направления текста",
+                  "\u2060": "соединитель слов", "\ufeff": "метка порядка байтов (BOM)",
+                  "\x00": "нулевой символ", "\x7f": "символ удаления"}
+
+# UTF-8 text read as cp1251: «Р» or «С» and a cp1251 character of the bytes 0x80–0xBF (the second
+# byte of a UTF-8 Cyrillic letter): «РњРљРћРЈ» for «МКОУ».
+MOJIBAKE = re.compile("[РС][" + re.escape(bytes(range(0x80, 0xC0)).decode("cp1251", "ignore"))
+                      + "]")
+# cp1251 text read as Latin-1/cp1252 («Øêîëà» for «Школа») and UTF-8 read as Latin-1 («Ð¨Ðº»).
+_LATIN1_CP1251 = re.compile("[\u00c0-\u00ff]{3,}")
+_LATIN1_UTF8 = re.compile("[\u00d0\u00d1][\u0080-\u00bf]")
+_CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+
+def _undo(text: str, wrote: str, read: str) -> str | None:
+    """``text`` decoded back (bytes written in ``wrote``, read as ``read``), when that works."""
+    try:
+        out = text.encode(wrote).decode(read)
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+    return out if _CYRILLIC.search(out) else None
+
+
+def mojibake(text: str) -> tuple[bool, str | None]:
+    """Whether ``text`` looks like text read in the wrong encoding, and what it probably was."""
+    if "\ufffd" in text:
+        return True, None
+    letters = len(re.sub(r"\s", "", text)) or 1
+    hits = MOJIBAKE.findall(text)
+    if hits and 4 * len(hits) >= letters:  # the pairs cover at least half of the text
+        return True, _undo(text, "cp1251", "utf-8")
+    hits = _LATIN1_UTF8.findall(text)
+    if hits and 4 * len(hits) >= letters:
+        return True, _undo(text, "latin-1", "utf-8")
+    run = sum(len(m) for m in _LATIN1_CP1251.findall(text))
+    if run and 2 * run >= letters:
+        for wrote in ("cp1252", "latin-1"):
+            guess = _undo(text, wrote, "cp1251")
+            if guess:
+                return True, guess
+    return False, None
+
+
+def _control_rule(text: str) -> str:
+    i, ch = next((i, ch) for i, ch in enumerate(text) if CONTROL.match(ch))
+    name = _CONTROL_NAMES.get(ch, "управляющий символ")
+    return (f"в ячейке невидимый символ U+{ord(ch):04X} ({name}, позиция {i + 1}): обычно он "
+            "попадает при копировании из Word или с сайта; удалите его")
+
+
+_DIGIT_LIKE = {"О": "0", "о": "0", "З": "3", "з": "3", "б": "6"}
+_LATIN_LIKE = dict(zip("АВСЕНКМОРТХаеорсухкмт", "ABCEHKMOPTXaeopcyxkmt"))
+
+
+def _cyrillic_id_rule(code: str) -> str:
+    found = [(i, ch) for i, ch in enumerate(code) if _CYRILLIC.match(ch)]
+    i, ch = found[0]
+    like = [f"цифра «{_DIGIT_LIKE[ch]}»"] if ch in _DIGIT_LIKE else []
+    like += [f"латинская буква «{_LATIN_LIKE[ch]}»"] if ch in _LATIN_LIKE else []
+    hint = ("вероятно, это " + " или ".join(like)) if like else "замените её"
+    more = f" (и ещё {len(found) - 1} таких букв)" if len(found) > 1 else ""
+    return (f"в коде ОО буква кириллицы «{ch}» на позиции {i + 1}{more}: код ОО состоит из "
+            f"цифр и латинских букв; {hint}")
+
+
+def id_variants(code: str) -> set[str]:
+    """The codes a code with Cyrillic look-alike letters was probably meant to be."""
+    digits = "".join(_DIGIT_LIKE.get(ch, _LATIN_LIKE.get(ch, ch)) for ch in code)
+    latin = "".join(_LATIN_LIKE.get(ch, _DIGIT_LIKE.get(ch, ch)) for ch in code)
+    return {digits, latin}
+
+
+_SUSPECT = re.compile("|".join(r.pattern for r in (MOJIBAKE, _LATIN1_CP1251, _LATIN1_UTF8))
+                      + "|\ufffd")
+
+
+def _text_problems(s: pd.Series, column: str) -> dict[int, str]:
+    """Row -> rule for the cells of one column whose text is broken (see :func:`parse_table`).
+
+    Each distinct text is judged once (a column of 600,000 rows has few of them)."""
+    texts = pd.Series(s.astype(str).unique())
+    rules: dict[str, str] = {}
+    for text in texts[texts.str.contains(CONTROL)]:
+        rules[text] = _control_rule(text)
+    broken = []
+    for text in texts[texts.str.contains(_SUSPECT)]:
+        bad, guess = mojibake(text)
+        if bad and text not in rules:
+            broken.append((text, guess))
+    for text, guess in broken:
+        said = f": вероятно, должно быть «{guess}»" if guess and len(broken) <= 5 else ""
+        rules[text] = (f"текст выглядит искажённым — он прочитан в неверной кодировке{said}; "
+                       "исправьте текст или сохраните файл заново в UTF-8")
+    if column == "school_id":
+        for text in texts[texts.str.contains(_CYRILLIC)]:
+            rules.setdefault(text, _cyrillic_id_rule(text))
+    if not rules:
+        return {}
+    hit = s.astype(str).map(rules)
+    return hit.dropna().to_dict()
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -156,13 +275,25 @@ def _parse_column(kind: str, s: pd.Series, column: str, params: dict) -> tuple[p
 
 
 def parse_table(src: SourceTable, params: dict) -> Parsed:
-    """Convert the text cells of ``src`` to canonical types; unreadable cells become problems."""
+    """Convert the text cells of ``src`` to canonical types; unreadable cells become problems.
+
+    Before parsing, every cell's text is checked: an invisible control character, text read in
+    the wrong encoding («РњРљРћРЈ» for «МКОУ») or a Cyrillic letter in a school code is one
+    problem naming the cell, and the cell counts as unreadable (no rule repeats it)."""
     spec = TABLES[src.table]
     out = Parsed(source=src, frame=pd.DataFrame(index=src.raw.index))
-    for column in spec.columns:
+    out.bad_cells |= src.reported
+    for column in spec.input_columns:
         if column not in src.raw.columns:
             continue
         s = _clean(src.raw[column])
+        broken = _text_problems(s.dropna(), column)
+        for row, rule in broken.items():
+            out.problems.append(src.problem(rule, row, column, src.raw_value(row, column)))
+            out.bad_cells.add((row, column))
+        skip = [r for r, c in out.bad_cells if c == column]
+        if skip:
+            s = s.where(~s.index.isin(skip))
         values, bad = _parse_column(KINDS.get(column, "text"), s, column, params)
         for mask, rule in bad:
             for row in mask[mask].index:
@@ -170,6 +301,116 @@ def parse_table(src: SourceTable, params: dict) -> Parsed:
                 out.bad_cells.add((row, column))
         out.frame[column] = values
     return out
+
+
+# --- per cent shares of marks → counts ---------------------------------------------------------
+
+def _decimals(text: str) -> int:
+    m = re.search(r"[.,](\d+)", text)
+    return len(m.group(1)) if m else 0
+
+
+def _pc(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def restore_counts(p: Parsed, params: dict) -> list[Problem]:
+    """Counts from per cent shares (``SHARE_COLUMNS``), as ФИС ОКО publishes the marks.
+
+    Each count is the share of the participants rounded to a whole number; a count the file also
+    gives is kept and the share must agree with it. The shares of a row must sum to 100 within
+    ``data.percent_sum_tolerance``, and each count must reproduce its share to the precision the
+    share is written with; when all the shares are given, the counts must add up to the
+    participants (a count whose neighbour also reproduces its share is moved to the neighbour,
+    largest remainders first). Otherwise the row gets one problem and its counts stay empty.
+    """
+    table = p.source.table
+    shares = {s: c for s, c in SHARE_COLUMNS.get(table, {}).items() if s in p.frame.columns}
+    f, src = p.frame, p.source
+    if not shares or "participants" not in f.columns:
+        return []
+    problems: list[Problem] = []
+    failed: set[int] = set()
+    n = f["participants"].where(~f.index.isin([r for r, c in p.bad_cells
+                                                 if c == "participants"]))
+    for s in shares:
+        v = f[s]
+        out = v.notna() & ~v.between(0, 100)
+        for row in out[out].index:
+            problems.append(src.problem("доля должна быть от 0 до 100 %", row, s,
+                                        src.raw_value(row, s)))
+            p.bad_cells.add((row, s))
+            failed.add(row)
+    bad_share_rows = {r for r, c in p.bad_cells if c in shares}
+    names = ", ".join(f"«{src.headers[s]}»" for s in shares)
+    complete = len(shares) == len(SHARE_COLUMNS[table])
+    if complete:
+        frame = f[list(shares)]
+        total = frame.sum(axis=1)
+        tol = float(params["data"]["percent_sum_tolerance"])
+        off = (frame.notna().all(axis=1) & ((total - 100).abs() > tol + 1e-9)
+               & ~f.index.isin(list(bad_share_rows)))
+        for row in off[off].index:
+            rule = (f"доли {names} в сумме дают {_pc(total[row])} %, а не 100 % "
+                    f"(допуск ±{_pc(tol)})")
+            if abs(total[row] - 1) <= 0.05:
+                rule += "; похоже, указаны доли единицы — укажите проценты (25 вместо 0,25)"
+            problems.append(src.problem(rule, row, None, "; ".join(
+                src.raw_value(row, s) for s in shares)))
+            failed.add(row)
+    restored: dict[str, pd.Series] = {}
+    half = {}
+    for s, c in shares.items():
+        pct = f[s].where(~f.index.isin(list(failed | bad_share_rows)))
+        ok = pct.notna() & n.notna()
+        given = f[c] if c in f.columns else pd.Series(np.nan, index=f.index)
+        estimate = np.floor(pct * n / 100 + 0.5)
+        count = given.where(given.notna(), estimate).where(ok, given)
+        dec = pd.Series([_decimals(src.raw_value(r, s)) for r in f.index], index=f.index)
+        half[s] = 0.5 * 10.0 ** (-dec) + 1e-9
+        wrong = ok & (n > 0) & ((100 * count / n.where(n > 0) - pct).abs() > half[s])
+        for row in wrong[wrong].index:
+            if pd.notna(given[row]):
+                rule = (f"доля {_pc(pct[row])} % не соответствует количеству {_n(given[row])} "
+                        f"из {_n(n[row])} участников ({_pc(100 * given[row] / n[row])} %)")
+            else:
+                lo, hi = np.floor(pct[row] * n[row] / 100), np.ceil(pct[row] * n[row] / 100)
+                rule = (f"доля {_pc(pct[row])} % не получается ни при каком целом числе из "
+                        f"{_n(n[row])} участников (ближайшие: {_n(lo)} — "
+                        f"{_pc(100 * lo / n[row])} %, {_n(hi)} — {_pc(100 * hi / n[row])} %); "
+                        "проверьте долю и число участников")
+            problems.append(src.problem(rule, row, s, src.raw_value(row, s)))
+            failed.add(row)
+        restored[s] = count
+    if complete:
+        counts = pd.DataFrame({s: restored[s] for s in shares})
+        from_shares = pd.DataFrame({s: f[s].notna() & (f[shares[s]].isna() if shares[s] in f
+                                                       else True) for s in shares})
+        gap = n - counts.sum(axis=1)
+        fix = (counts.notna().all(axis=1) & (gap != 0) & (n > 0)
+               & ~f.index.isin(list(failed)))
+        for row in fix[fix].index:
+            step = 1 if gap[row] > 0 else -1
+            exact = {s: f.at[row, s] * n[row] / 100 for s in shares}
+            movable = sorted(
+                (s for s in shares if from_shares.at[row, s]
+                 and abs(100 * (counts.at[row, s] + step) / n[row] - f.at[row, s]) <= half[s][row]
+                 and counts.at[row, s] + step >= 0),
+                key=lambda s: -step * (exact[s] - counts.at[row, s]))
+            if len(movable) < abs(gap[row]):
+                problems.append(src.problem(
+                    f"по долям {names} количества не восстанавливаются: их сумма "
+                    f"({_n(counts.loc[row].sum())}) не равна числу участников ({_n(n[row])}); "
+                    "укажите количества или доли с большей точностью", row, None,
+                    "; ".join(src.raw_value(row, s) for s in shares)))
+                failed.add(row)
+                continue
+            for s in movable[:int(abs(gap[row]))]:
+                restored[s].at[row] = counts.at[row, s] + step
+    for s, c in shares.items():
+        f[c] = restored[s].where(~f.index.isin(list(failed)))
+        p.bad_cells |= {(row, c) for row in failed}
+    return problems
 
 
 # --- pandera checks --------------------------------------------------------------------------
@@ -220,11 +461,13 @@ def _marks_sum_message(r: pd.Series) -> str:
     text = (f"сумма отметок «2», «3», «4», «5» ({_n(total)}) не равна числу участников "
             f"({_n(r['participants'])})")
     if total == 100 and r["participants"] != 100:
-        text += "; похоже, указаны проценты, а нужны количества обучающихся"
+        text += ("; похоже, указаны проценты, а нужны количества обучающихся (доли можно "
+                 "дать в столбцах с заголовками «% 2», «% 3», «% 4», «% 5»)")
     return text
 
 
-def _results_rules(params: dict, columns: set[str]) -> list[RowRule]:
+def _assessment_rules(params: dict) -> list[RowRule]:
+    """Grade and subject possible for the procedure (results and journal comparison)."""
     grades = params["data"]["grades"]
     allowed_pairs = {f"{p}:{float(g)}" for p, gs in grades.items() for g in gs}
     rules = [
@@ -239,12 +482,17 @@ def _results_rules(params: dict, columns: set[str]) -> list[RowRule]:
         RowRule(
             "subject_for_procedure", "subject",
             lambda d: ~(d["subject"].isin(["math_base", "math_profile"])
-                        & d["procedure"].isin(["VPR", "OGE"])),
+                        & d["procedure"].isin([p for p in PROCEDURES if p != "EGE"])),
             lambda r: f"предмет «{SUBJECT_LABELS[r['subject']]}» бывает только в ЕГЭ, "
-                      f"а указано {PROCEDURE_LABELS[r['procedure']]}; для ВПР и ОГЭ укажите "
+                      f"а указано {PROCEDURE_LABELS[r['procedure']]}; для ВПР, ОГЭ и РДР укажите "
                       "«математика»",
         ),
     ]
+    return rules
+
+
+def _results_rules(params: dict, columns: set[str]) -> list[RowRule]:
+    rules = _assessment_rules(params)
     for col, label in (("n_fail", "не преодолели порог"), ("n_high", "высокобалльников")):
         if col in columns:
             rules.append(RowRule(
@@ -269,6 +517,28 @@ def _results_rules(params: dict, columns: set[str]) -> list[RowRule]:
                             np.nan, index=d.index)).notna())),
             lambda r: "участников 0, но указаны результаты (не преодолевшие порог или средний "
                       "балл)",
+        ))
+    return rules
+
+
+def _journal_rules(params: dict, columns: set[str]) -> list[RowRule]:
+    rules = _assessment_rules(params)
+    present = [c for c in JOURNAL_COUNTS if c in columns]
+    for col in present:
+        rules.append(RowRule(
+            f"{col}_le_participants", col,
+            lambda d, col=col: ~((d[col] > d["participants"]) & (d["participants"] > 0)),
+            lambda r, col=col: f"«{COLUMN_LABELS[col]}»: {_n(r[col])} — больше, чем участников "
+                               f"({_n(r['participants'])})",
+        ))
+    if len(present) == 3:
+        rules.append(RowRule(
+            "journal_sum", "participants",
+            lambda d: ~((d[present] >= 0).all(axis=1) & (d["participants"] > 0)
+                        & (d[present].sum(axis=1) != d["participants"])),
+            lambda r: "сумма «понизили», «подтвердили», «повысили» ("
+                      + _n(sum(r[c] for c in JOURNAL_COUNTS))
+                      + f") не равна числу участников ({_n(r['participants'])})",
         ))
     return rules
 
@@ -329,7 +599,8 @@ def _schema(table: str, columns: set[str], params: dict) -> tuple[pa.DataFrameSc
     if table == "programme" and "points" in columns:
         col_checks["points"].append(pa.Check(lambda s: ~(s < 0), name="points_negative"))
 
-    nullable_ok = set(spec.optional) | {"value", "points", "target", "school_type", "locality"}
+    nullable_ok = (set(spec.optional) | set(spec.input_only)
+                   | {"value", "points", "target", "school_type", "locality"})
     schema_columns = {
         c: pa.Column(checks=col_checks[c], nullable=c in nullable_ok, required=False)
         for c in columns
@@ -341,6 +612,8 @@ def _schema(table: str, columns: set[str], params: dict) -> tuple[pa.DataFrameSc
         rules = _social_rules(columns)
     elif table == "programme":
         rules = _programme_rules(params, columns)
+    elif table == "journal_comparison":
+        rules = _journal_rules(params, columns)
     schema = pa.DataFrameSchema(
         schema_columns,
         checks=[pa.Check(rule.ok, name=rule.name) for rule in rules],
@@ -413,8 +686,15 @@ def check_school_ids(parsed: dict[str, Parsed]) -> list[Problem]:
         return []
     known = set(schools.frame["school_id"].dropna())
     unpadded = {i.lstrip("0"): i for i in known}
+    # a school whose code was unreadable (e.g. a Cyrillic «О» for zero) is already reported:
+    # the codes it was probably meant to be do not repeat the problem in every other table
+    for row, column in schools.bad_cells:
+        if column == "school_id":
+            known |= id_variants(str(_clean(pd.Series([schools.source.raw_value(row, column)]))
+                                     .iloc[0]))
     problems = []
-    for table in ("results", "social", "risk_profiles", "lists", "reference_groups"):
+    for table in ("results", "social", "risk_profiles", "lists", "reference_groups",
+                  "journal_comparison"):
         p = parsed.get(table)
         if p is None or "school_id" not in p.frame.columns:
             continue

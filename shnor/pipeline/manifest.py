@@ -54,7 +54,8 @@ def output_hashes(folder: Path, skip: tuple[str, ...] = ("manifest.json",)) -> d
 
 def build_manifest(*, dataset, year: int, params: dict, publication: bool, all_cards: bool,
                    timings: dict[str, float], started: datetime, out_dir: Path,
-                   processed_dir: Path, reference: Path | None = None) -> dict:
+                   processed_dir: Path, reference: Path | None = None,
+                   municipality: str | None = None) -> dict:
     """The manifest of a finished run whose files are in ``out_dir``; ``reference``: the
     reference.json the schools were placed on, if any."""
     return {
@@ -68,6 +69,7 @@ def build_manifest(*, dataset, year: int, params: dict, publication: bool, all_c
             "years": dataset.years,
         },
         "year": int(year),
+        "municipality": municipality,
         "profile": params.get("profile"),
         "publication": publication,
         "all_cards": all_cards,

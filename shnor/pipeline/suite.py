@@ -13,11 +13,13 @@ temporary folder beside ``<out>`` that replaces it only when all steps succeeded
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,7 +28,9 @@ import pandas as pd
 
 from shnor.analysis.reference import placement_warnings, read_reference, write_reference
 from shnor.analysis.run import Run
+from shnor.analysis.scope import check_municipality, municipality_names, scoped_tables
 from shnor.config import load_config
+from shnor.errors import UserError
 from shnor.indicators import ASSESSMENT
 from shnor.io.contract import TABLES
 from shnor.io.loading import load_dataset
@@ -43,6 +47,7 @@ from shnor.reporting.sheets import workbook_sheets
 
 CARD_NOTEBOOK = "school_card.ipynb"
 REFERENCE_FILE = "reference.json"
+MUNICIPALITIES = "municipalities"  # folder of the municipal reports of --by-municipality
 STEPS = 6
 CARD_PROGRESS_EVERY = 50
 
@@ -98,14 +103,37 @@ def _published(tables: dict, params: dict, publication: bool) -> dict:
 
 # The suite -------------------------------------------------------------------------------------
 
+def folder_name(municipality: str) -> str:
+    """A folder name for a municipality's report: its name with characters that file systems
+    refuse replaced by «_» (Cyrillic stays readable)."""
+    name = re.sub(r'[\\/:*?"<>|\s]+', "_", municipality).strip("._")
+    return name or "municipality"
+
+
+@dataclass
+class _Report:
+    """What one report folder needs: its tables and where its notebooks find them."""
+
+    folder: Path
+    tables: dict
+    processed: Path
+    meta: str
+    title: str
+    cards: bool = True          # a municipal report of a batch links to the region's cards
+    home: str | None = None     # index of the regional report, for a municipal one
+
+
 def run_suite(data, year: int, out=None, profile: str | None = None, config_file=None,
-              all_cards: bool = False, publication: bool = False, reference=None, *,
+              all_cards: bool = False, publication: bool = False, reference=None,
+              municipality: str | None = None, by_municipality: bool = False, *,
               notebooks_dir: Path | None = None, processed_root: Path | None = None) -> Path:
     """Run every report for ``data`` and ``year``; return the report folder.
 
     ``reference``: a ``reference.json`` of another run (a region) whose scale the schools are
-    placed on. ``notebooks_dir`` and ``processed_root`` default to the project's
-    ``notebooks/`` and ``data/processed/`` (tests point them elsewhere).
+    placed on. ``municipality``: report on that municipality's schools only, computed over the
+    whole dataset; ``by_municipality``: besides the region's report, one such report per
+    municipality under ``municipalities/``. ``notebooks_dir`` and ``processed_root`` default to
+    the project's ``notebooks/`` and ``data/processed/`` (tests point them elsewhere).
     """
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
@@ -115,10 +143,13 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
         """Record the step's own duration (steps 3-5 overlap, so no running clock)."""
         begin = time.perf_counter()
         yield
-        timings[step] = time.perf_counter() - begin
+        timings[step] = timings.get(step, 0.0) + time.perf_counter() - begin
 
     notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
     year = int(year)
+    if municipality is not None and by_municipality:
+        raise UserError("Укажите либо --municipality (отчёт по одному муниципалитету), либо "
+                        "--by-municipality (отчёты по всем), но не оба.")
 
     _progress(1, "Загрузка и проверка данных…")
     with timed("load"):
@@ -130,104 +161,145 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
             for warning in placement_warnings(scale, year, params["profile"],
                                               _assessments(dataset, year), run.replaced_sections):
                 _warn(f"Внимание: {warning}.")
-        target = Path(out) if out is not None else REPORTS_DIR / dataset.name / str(year)
+        if municipality is not None:
+            check_municipality(dataset, municipality)
+        name = str(year) if municipality is None else f"{year}-{folder_name(municipality)}"
+        target = Path(out) if out is not None else REPORTS_DIR / dataset.name / name
         check_target(target)
 
     _progress(2, "Расчёт показателей и таблиц…")
     with timed("tables"):
-        tables = run.tables()
+        tables = run.tables() if municipality is None else scoped_tables(run, municipality)
+        batch = ([(m, folder_name(m), scoped_tables(run, m)) for m in municipality_names(dataset)]
+                 if by_municipality else [])
 
-    processed = Path(processed_root or DATA_PROCESSED) / dataset.name / str(year)
-    run_info = {"dataset": dataset.name, "year": year, "profile": params["profile"],
-                "publication": publication}
+    processed = Path(processed_root or DATA_PROCESSED) / dataset.name / name
+    meta = (f"Набор данных: {dataset.name} · год: {year} · профиль методики: "
+            f"{params['profile']}" + (" · режим публикации" if publication else ""))
+    title = f"ШНОР: отчёты за {year} год"
+    main = _Report(Path("."), tables, processed,
+                   meta if municipality is None else f"{meta} · муниципалитет: {municipality}",
+                   title if municipality is None else f"{title}: {municipality}")
+    reports = [main] + [
+        _Report(Path(MUNICIPALITIES) / folder, scoped, processed / MUNICIPALITIES / folder,
+                f"{meta} · муниципалитет: {m}", f"{title}: {m}", cards=False,
+                home="../../index.html")
+        for m, folder, scoped in batch]
     with timed("processed"):
         tmp_processed = temp_dir_beside(processed)
         try:
-            _write_processed(tmp_processed, tables, params, run_info)
+            for r in reports:
+                folder = tmp_processed / r.processed.relative_to(processed)
+                folder.mkdir(parents=True, exist_ok=True)
+                _write_processed(folder, r.tables, params, {
+                    "dataset": dataset.name, "year": year, "profile": params["profile"],
+                    "publication": publication, "municipality": municipality})
             replace_dir(tmp_processed, processed)
         finally:
             shutil.rmtree(tmp_processed, ignore_errors=True)
 
     tmp = temp_dir_beside(target)
     try:
-        meta = (f"Набор данных: {dataset.name} · год: {year} · профиль методики: "
-                f"{params['profile']}" + (" · режим публикации" if publication else ""))
-        parameters = {"data": str(Path(data).resolve()), "year": year, "profile": profile,
-                      "config": None if config_file is None else str(Path(config_file).resolve()),
-                      "processed_dir": str(processed.resolve())}
-        workbook = f"shnor_{dataset.name}_{year}.xlsx"
+        settings = {"data": str(Path(data).resolve()), "year": year, "profile": profile,
+                    "config": None if config_file is None else str(Path(config_file).resolve())}
         sources = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
-        card_template = notebooks_dir / CARD_NOTEBOOK
-        ids = card_school_ids(tables, all_cards) if card_template.exists() else []
-        schools = dataset.schools.set_index("school_id")
-        cards = schools.loc[ids, ["name", "municipality"]].reset_index()
-        for folder in ("tables", "notebooks", *(("schools", "notebooks/schools") if ids else ())):
-            (tmp / folder).mkdir()
-
-        def write_tables() -> list[str]:
-            with timed("tables_excel"):
-                published = _published(tables, params, publication)
-                csvs = []
-                for name in sorted(published):
-                    safe_csv(published[name], tmp / "tables" / f"{name}.csv")
-                    csvs.append(f"{name}.csv")
-                write_workbook(tmp / workbook, workbook_sheets(published))
-            return csvs
-
-        def run_report(src: Path) -> tuple[str, str]:
-            nb = execute_report(src, tmp / "notebooks" / src.name, parameters, notebooks_dir)
-            title = notebook_title(nb)
-            export_html(html_exporter(), nb, tmp / f"{src.stem}.html", title, meta, "index.html")
-            return f"{src.stem}.html", title
-
-        def run_reports() -> list[tuple[str, str]]:
-            # each report has its own kernel process
-            with timed("reports"), ThreadPoolExecutor(KERNELS) as pool:
-                return list(pool.map(run_report, sources))
-
-        def run_cards() -> None:
-            if not ids:
-                return
-            card_title = notebook_title(nbformat.read(card_template, as_version=4))
-            exporter = html_exporter()
-            done = []
-
-            def save_card(school_id: str, nb) -> None:
-                nbformat.write(nb, tmp / "notebooks" / "schools" / f"{school_id}.ipynb")
-                export_html(exporter, nb, tmp / "schools" / f"{school_id}.html",
-                            f"{card_title}: {schools.at[school_id, 'name']}", meta,
-                            "../index.html")
-                done.append(school_id)
-                if len(done) % CARD_PROGRESS_EVERY == 0:
-                    _progress(5, f"Карточки школ: {len(done)} из {len(ids)}…")
-
-            execute_cards(card_template, [(sid, {**parameters, "school_id": sid})
-                                          for sid in ids], notebooks_dir, save_card)
-
-        # The three jobs share nothing but the tables and run side by side: the workbook in
-        # this process, the notebooks in their kernels, so both cores stay busy.
-        _progress(3, "Таблицы CSV и книга Excel…")
-        _progress(4, f"Отчёты: {len(sources)} ({', '.join(s.stem for s in sources)})…")
-        _progress(5, f"Карточки школ: {len(ids)}…")
-        with timed("tables_reports_cards"):
-            with ThreadPoolExecutor(2) as pool:
-                jobs = [pool.submit(write_tables), pool.submit(run_reports)]
-                with timed("cards"):
-                    run_cards()
-            csvs, reports = (job.result() for job in jobs)
-
-        _progress(6, "Оглавление и манифест…")
-        with timed("index"):
-            write_index(tmp, f"ШНОР: отчёты за {year} год", meta, reports, cards, workbook,
-                        csvs)
+        for i, r in enumerate(reports):
+            if i == 1:
+                _progress(6, f"Отчёты по муниципалитетам: {len(batch)}…")
+            _write_report(tmp / r.folder, r, dataset, params, settings, sources,
+                          notebooks_dir, all_cards, publication, timed, quiet=i > 0,
+                          municipalities=[(x.folder.as_posix(), m,
+                                           len(x.tables["identification"]))
+                                          for x, (m, _, _) in zip(reports[1:], batch)]
+                          if i == 0 else ())
         write_reference(tmp / REFERENCE_FILE, run.reference())
         manifest = build_manifest(dataset=dataset, year=year, params=params,
                                   publication=publication, all_cards=all_cards,
                                   timings=timings, started=started, out_dir=tmp,
                                   processed_dir=processed.resolve(),
-                                  reference=None if reference is None else Path(reference))
+                                  reference=None if reference is None else Path(reference),
+                                  municipality=municipality)
         write_manifest(tmp / "manifest.json", manifest)
         replace_dir(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
+                  sources: list[Path], notebooks_dir: Path, all_cards: bool, publication: bool,
+                  timed, quiet: bool = False, municipalities=()) -> None:
+    """One report folder: CSV tables and the workbook, the report notebooks, the school cards
+    (side by side) and the index page."""
+    tables = r.tables
+    out.mkdir(parents=True, exist_ok=True)
+    parameters = {**settings, "processed_dir": str(r.processed.resolve())}
+    workbook = f"shnor_{dataset.name}_{settings['year']}.xlsx"
+    card_template = notebooks_dir / CARD_NOTEBOOK
+    ids = card_school_ids(tables, all_cards) if card_template.exists() else []
+    schools = dataset.schools.set_index("school_id")
+    cards = schools.loc[ids, ["name", "municipality"]].reset_index()
+    with_cards = r.cards and bool(ids)
+    for folder in ("tables", "notebooks", *(("schools", "notebooks/schools") if with_cards
+                                            else ())):
+        (out / folder).mkdir()
+    progress = (lambda step, text: None) if quiet else _progress
+    home = "index.html"
+
+    def write_tables() -> list[str]:
+        with timed("tables_excel"):
+            published = _published(tables, params, publication)
+            csvs = []
+            for name in sorted(published):
+                safe_csv(published[name], out / "tables" / f"{name}.csv")
+                csvs.append(f"{name}.csv")
+            write_workbook(out / workbook, workbook_sheets(published))
+        return csvs
+
+    def run_report(src: Path) -> tuple[str, str]:
+        nb = execute_report(src, out / "notebooks" / src.name, parameters, notebooks_dir)
+        title = notebook_title(nb)
+        export_html(html_exporter(), nb, out / f"{src.stem}.html", title, r.meta, home)
+        return f"{src.stem}.html", title
+
+    def run_reports() -> list[tuple[str, str]]:
+        # each report has its own kernel process
+        with timed("reports"), ThreadPoolExecutor(KERNELS) as pool:
+            return list(pool.map(run_report, sources))
+
+    def run_cards() -> None:
+        if not with_cards:
+            return
+        card_title = notebook_title(nbformat.read(card_template, as_version=4))
+        exporter = html_exporter()
+        done = []
+
+        def save_card(school_id: str, nb) -> None:
+            nbformat.write(nb, out / "notebooks" / "schools" / f"{school_id}.ipynb")
+            export_html(exporter, nb, out / "schools" / f"{school_id}.html",
+                        f"{card_title}: {schools.at[school_id, 'name']}", r.meta,
+                        "../index.html")
+            done.append(school_id)
+            if len(done) % CARD_PROGRESS_EVERY == 0:
+                progress(5, f"Карточки школ: {len(done)} из {len(ids)}…")
+
+        execute_cards(card_template, [(sid, {**parameters, "school_id": sid}) for sid in ids],
+                      notebooks_dir, save_card)
+
+    # The three jobs share nothing but the tables and run side by side: the workbook in this
+    # process, the notebooks in their kernels, so both cores stay busy.
+    progress(3, "Таблицы CSV и книга Excel…")
+    progress(4, f"Отчёты: {len(sources)} ({', '.join(s.stem for s in sources)})…")
+    progress(5, f"Карточки школ: {len(ids) if with_cards else 0}…")
+    with timed("tables_reports_cards"):
+        with ThreadPoolExecutor(2) as pool:
+            jobs = [pool.submit(write_tables), pool.submit(run_reports)]
+            with timed("cards"):
+                run_cards()
+        csvs, report_links = (job.result() for job in jobs)
+
+    progress(6, "Оглавление и манифест…")
+    with timed("index"):
+        write_index(out, r.title, r.meta, report_links, cards, workbook, csvs,
+                    municipalities=list(municipalities),
+                    cards_href="schools/" if r.cards else "../../schools/", home=r.home)

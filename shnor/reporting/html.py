@@ -81,13 +81,20 @@ MAIN_TABLES = {
 
 
 def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]],
-                cards: pd.DataFrame, workbook: str, csvs: list[str]) -> Path:
-    """``index.html``: every report, card, table, the workbook, notebooks and the manifest."""
+                cards: pd.DataFrame, workbook: str, csvs: list[str],
+                municipalities: list[tuple[str, str, int]] = (), cards_href: str = "schools/",
+                home: str | None = None) -> Path:
+    """``index.html``: every report, card, table, the workbook, notebooks and the manifest.
+
+    ``municipalities``: (folder, name, schools) of the municipal reports of the run;
+    ``cards_href``: where the school cards are (a municipal report links to the region's);
+    ``home``: the index page of the regional report, for a municipal one."""
     parts = [
         "<!DOCTYPE html>", '<html lang="ru">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
         "<main>", '<header class="shnor-head">', f"<h1>{html.escape(title)}</h1>",
+        *([f'<div class="shnor-nav">{_link(home, "← Отчёт по региону")}</div>'] if home else []),
         f'<div class="shnor-meta">{html.escape(meta)}</div>', "</header>",
         "<h2>Отчёты</h2>", '<ul class="shnor-files">',
         *[f"<li>{_link(href, text)}</li>" for href, text in reports],
@@ -102,11 +109,18 @@ def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]]
         *[f"<li>{_link('tables/' + name, name)}</li>" for name in csvs],
         "</ul></details>",
     ]
+    if municipalities:
+        parts += [f"<h2>Отчёты по муниципалитетам ({len(municipalities)})</h2>",
+                  '<p class="shnor-note">Каждый отчёт — школы одного муниципалитета на шкале '
+                  "региона: те же ИСБШ, группы, кластеры и типы, что и в отчёте по региону.</p>",
+                  '<ul class="shnor-files">',
+                  *[f"<li>{_link(folder + '/index.html', name)} — школ: {n}</li>"
+                    for folder, name, n in municipalities], "</ul>"]
     parts += [f"<h2>Карточки школ ({len(cards)})</h2>"]
     if len(cards):
         rows = "".join(
             f"<tr><td>{html.escape(str(r.school_id))}</td>"
-            f"<td>{_link('schools/' + str(r.school_id) + '.html', str(r.name))}</td>"
+            f"<td>{_link(cards_href + str(r.school_id) + '.html', str(r.name))}</td>"
             f"<td>{html.escape(str(r.municipality))}</td></tr>"
             for r in cards.itertuples(index=False)
         )

@@ -131,6 +131,8 @@ COLUMN_LABELS = {
     "factors": "Факторы",
     "detail": "По факторам",
     **{f"factor_{f}": short for f, short in FACTOR_SHORT.items()},
+    "n_schools_region": "Школ в регионе",
+    "share_region": "Доля школ в регионе",
 }
 
 # Generic column names whose meaning depends on the table: table -> {column -> header}.

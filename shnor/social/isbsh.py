@@ -255,7 +255,9 @@ class ISBSHIndex(TransformerMixin, BaseEstimator):
 def _composite(values: np.ndarray, mean: np.ndarray, scale: np.ndarray,
                weights: np.ndarray) -> np.ndarray:
     scale = np.where(scale > 0, scale, 1.0)
-    return ((values - mean) / scale) @ weights
+    # Row by row (not a matrix product, whose rounding depends on the number of rows): a school
+    # gets the same index to the last bit in a region and in its municipality alone.
+    return (((values - mean) / scale) * weights).sum(axis=1)
 
 
 def cut_groups(score, method: str = "bands", n_groups: int = 11, band_sd: float = 0.5,

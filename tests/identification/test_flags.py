@@ -27,6 +27,7 @@ def test_list_dynamics_persistence_and_escalation():
 
 def test_unfavourable_is_very_low_isbsh_and_reproduces_seed_000_table_2():
     params = load_config()
+    params["unfavourable"]["rule"] = "isbsh_group"  # the prose reading of seed 000 table 2
     isb = pd.DataFrame({"isbsh_group": pd.array([1, 2, 3, pd.NA], dtype="Int64")},
                        index=["a", "b", "c", "d"])
     assert list(unfavourable_code(isb, params)) == [YES, YES, 0, UNKNOWN]

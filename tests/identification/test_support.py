@@ -213,3 +213,26 @@ def test_identify_gives_support_tables_only_to_listed_schools(region):
             == flags.loc[decided, "typology"].eq("неблагополучная")).all()
     assert flags["reasons"][flags["shnsu"].fillna(False)].str.contains(
         "— неблагополучная (таблицы 2 и 7)", regex=False).all()
+
+
+def test_report_shows_the_three_tables(region):
+    from shnor.analysis.run import Run
+    from shnor.reporting import text, views
+    from shnor.reporting.sheets import support_sheets
+
+    params = load_config()
+    tables = Run(region, max(region.years), params).identification
+    flags = tables["identification_flags"]
+    shown = [views.support_list(flags, n) for n in (1, 2, 3)]
+    assert [len(t) for t in shown] == [int(flags["support_table"].eq(n).sum()) for n in (1, 2, 3)]
+    assert list(shown[0].columns) == views.SUPPORT_COLUMNS
+    assert set(shown[1]["typology"]) <= {"неблагополучная"}
+    (sheet,) = support_sheets(tables)
+    assert sheet.name == "Таблицы 1–3" and len(sheet.frame) == sum(len(t) for t in shown)
+    assert list(sheet.frame.columns[:3]) == ["Таблица программы поддержки", "Название таблицы",
+                                             "Код ОО"]
+    assert sheet.cell_fills.shape == sheet.frame.shape
+    summary = text.identification_summary(flags, max(region.years), params)
+    assert "неблагополучные по таблице 7" in summary and "В программу поддержки входят" in summary
+    params["unfavourable"]["rule"] = "isbsh_group"
+    assert "очень низкий ИСБШ" in text.identification_summary(flags, max(region.years), params)
