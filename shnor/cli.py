@@ -10,29 +10,127 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 from shnor.errors import UserError, ValidationFailed, problem_lines
 
+# argparse's own texts (usage, help, errors) in Russian. argparse looks them up through its
+# module's ``_`` and ``ngettext`` (gettext) at the moment it uses them; :func:`_russian` swaps
+# those for the time a parser of this module is built, prints help or parses.
+ARGPARSE_RU = {
+    "usage: ": "Использование: ",
+    "positional arguments": "позиционные аргументы",
+    "options": "параметры",
+    "optional arguments": "параметры",
+    "show this help message and exit": "показать эту справку и выйти",
+    "the following arguments are required: %s": "не указаны обязательные аргументы: %s",
+    "unrecognized arguments: %s": "неизвестные аргументы: %s",
+    "invalid %(type)s value: %(value)r": "недопустимое значение %(value)r (нужно: %(type)s)",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "недопустимое значение %(value)r (возможные: %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "аргумент %(argument_name)s: %(message)s",
+    "expected one argument": "нужно указать одно значение",
+    "expected at most one argument": "можно указать не больше одного значения",
+    "expected at least one argument": "нужно указать хотя бы одно значение",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "неоднозначный параметр %(option)s: подходят %(matches)s",
+    "not allowed with argument %s": "нельзя указывать вместе с %s",
+    "ignored explicit argument %r": "лишнее значение %r",
+    "one of the arguments %s is required": "нужно указать один из аргументов: %s",
+    "unexpected option string: %s": "неожиданный параметр: %s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        "неизвестная команда %(parser_name)r (возможные: %(choices)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: ошибка: %(message)s\n",
+}
+ARGPARSE_RU_PLURAL = {"expected %s argument": ("нужно указать значений: %s",) * 2}
+TYPE_NAMES = {"int": "целое число", "float": "число"}
+
+
+def _ru(text: str) -> str:
+    return ARGPARSE_RU.get(text, text)
+
+
+def _ru_plural(singular: str, plural: str, n: int) -> str:
+    if singular in ARGPARSE_RU_PLURAL:
+        return ARGPARSE_RU_PLURAL[singular][n != 1]
+    return singular if n == 1 else plural
+
+
+@contextmanager
+def _russian():
+    saved = argparse._, getattr(argparse, "ngettext", None)
+    argparse._ = _ru
+    if saved[1] is not None:
+        argparse.ngettext = _ru_plural
+    try:
+        yield
+    finally:
+        argparse._ = saved[0]
+        if saved[1] is not None:
+            argparse.ngettext = saved[1]
+
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with Russian errors and exit code 2 without a usage dump."""
+    """argparse in Russian (usage, help, errors) whose errors are a :class:`UserError` (exit
+    code 2) instead of a usage dump."""
+
+    def __init__(self, *args, **kwargs):
+        with _russian():
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _russian():
+            return super().parse_known_args(args, namespace)
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # named after the command they were given to
+            command = getattr(parsed, "command", None)
+            prog = f"{self.prog} {command}" if command else self.prog
+            raise UserError(f"неверные аргументы команды «{prog}»: неизвестные аргументы: "
+                            f"{' '.join(extras)}. Справка: {prog} --help")
+        return parsed
+
+    def format_usage(self) -> str:
+        with _russian():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _russian():
+            return super().format_help()
 
     def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
-        raise UserError(f"Ошибка в аргументах команды: {message}. Справка: shnor {self.prog.split()[-1]} --help")
+        for name, text in TYPE_NAMES.items():
+            message = message.replace(f"(нужно: {name})", f"(нужно: {text})")
+        raise UserError(f"неверные аргументы команды «{self.prog}»: {message}. "
+                        f"Справка: {self.prog} --help")
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="shnor", description="ШНОР: идентификация, дифференциация и мониторинг школ.")
-    p.add_argument("--debug", action="store_true", help="показывать трассировку внутренних ошибок")
-    sub = p.add_subparsers(dest="command", metavar="КОМАНДА", parser_class=_Parser)
+    # --debug is accepted before the command and after it (``shnor run --debug …``)
+    common = _Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="показывать трассировку внутренних ошибок")
+    p = _Parser(prog="shnor", description="ШНОР: идентификация, дифференциация и мониторинг школ.",
+                parents=[common])
+    p.set_defaults(debug=False)
+    sub = p.add_subparsers(dest="command", metavar="КОМАНДА", parser_class=_Parser,
+                           title="команды")
 
-    r = sub.add_parser("run", help="годовой комплект отчётов")
-    r.add_argument("--data", required=True, help="папка с CSV или файл XLSX")
-    r.add_argument("--year", required=True, type=int, help="год оценочных процедур")
-    r.add_argument("--out", help="папка отчёта (по умолчанию reports/<набор>/<год>/)")
-    r.add_argument("--profile", help="профиль методики (sverdlovsk, yaroslavl, fioko)")
-    r.add_argument("--config", help="YAML-файл, переопределяющий часть параметров")
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, description=text, parents=[common])
+
+    force = "заменить существующий файл или папку (без этого ключа shnor ничего не заменяет)"
+    r = command("run", "годовой комплект отчётов")
+    r.add_argument("--data", required=True, metavar="ПУТЬ", help="папка с CSV или файл XLSX")
+    r.add_argument("--year", required=True, type=int, metavar="ГОД",
+                   help="год оценочных процедур")
+    r.add_argument("--out", metavar="ПАПКА",
+                   help="папка отчёта (по умолчанию reports/<набор>/<год>/ в текущей папке)")
+    r.add_argument("--profile", metavar="ИМЯ",
+                   help="профиль методики (sverdlovsk, yaroslavl, fioko)")
+    r.add_argument("--config", metavar="ФАЙЛ", help="YAML-файл, переопределяющий часть параметров")
     r.add_argument("--all-cards", action="store_true", help="карточки для всех школ")
     r.add_argument("--publication", action="store_true",
                    help="режим публикации: малые численности скрываются («<5»)")
@@ -42,29 +140,37 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="кроме отчёта по региону — отчёт по каждому муниципалитету")
     r.add_argument("--reference", metavar="ФАЙЛ",
                    help="reference.json регионального расчёта: разместить школы на его шкале")
+    r.add_argument("--force", action="store_true",
+                   help="заменить папку --out, даже если в ней есть файлы, которых shnor не "
+                        "создавал или которые изменены после расчёта")
 
-    v = sub.add_parser("validate", help="проверить набор данных")
-    v.add_argument("path", help="папка с CSV или файл XLSX")
+    v = command("validate", "проверить набор данных")
+    v.add_argument("path", metavar="ПУТЬ", help="папка с CSV или файл XLSX")
 
-    t = sub.add_parser("template", help="пустой шаблон входной книги Excel")
-    t.add_argument("file", help="путь к создаваемому файлу .xlsx")
+    t = command("template", "пустой шаблон входной книги Excel")
+    t.add_argument("file", metavar="ФАЙЛ", help="путь к создаваемому файлу .xlsx")
+    t.add_argument("--force", action="store_true", help=force)
 
-    s = sub.add_parser("synth", help="сгенерировать синтетический регион")
-    s.add_argument("--out", required=True, help="папка для CSV")
-    s.add_argument("--schools", type=int, default=800, help="число школ")
-    s.add_argument("--years", type=int, default=4, help="число лет (последний — 2024)")
-    s.add_argument("--last-year", type=int, default=2024, help="последний год")
-    s.add_argument("--seed", type=int, default=2024, help="зерно генератора")
+    s = command("synth", "сгенерировать синтетический регион")
+    s.add_argument("--out", required=True, metavar="ПАПКА", help="папка для CSV")
+    s.add_argument("--schools", type=int, default=800, metavar="ЧИСЛО", help="число школ")
+    s.add_argument("--years", type=int, default=4, metavar="ЧИСЛО",
+                   help="число лет (последний — 2024)")
+    s.add_argument("--last-year", type=int, default=2024, metavar="ГОД", help="последний год")
+    s.add_argument("--seed", type=int, default=2024, metavar="ЧИСЛО", help="зерно генератора")
     s.add_argument("--students", action="store_true",
                    help="также записать файлы с результатами отдельных учащихся (Parquet)")
 
-    sub.add_parser("demo", help="пересоздать демонстрационный регион в data/raw/demo")
+    command("demo", "пересоздать демонстрационный регион в data/raw/demo")
 
-    a = sub.add_parser("aggregate", help="результаты учащихся → таблица results")
-    a.add_argument("files", nargs="+", help="файлы CSV/Parquet с результатами учащихся")
-    a.add_argument("--out", required=True, help="результат: .csv или .parquet")
+    a = command("aggregate", "результаты учащихся → таблица results")
+    a.add_argument("files", nargs="+", metavar="ФАЙЛ",
+                   help="файлы CSV/Parquet с результатами учащихся")
+    a.add_argument("--out", required=True, metavar="ФАЙЛ", help="результат: .csv или .parquet")
     a.add_argument("--strict", action="store_true", help="ошибка при любой некорректной строке")
-    a.add_argument("--config", help="YAML-файл, переопределяющий часть параметров")
+    a.add_argument("--config", metavar="ФАЙЛ", help="YAML-файл, переопределяющий часть параметров")
+    a.add_argument("--force", action="store_true", help=force + "; входной файл не заменяется "
+                   "никогда")
     return p
 
 
@@ -79,7 +185,7 @@ def _cmd_run(args) -> int:
         data=args.data, year=args.year, out=args.out, profile=args.profile,
         config_file=args.config, all_cards=args.all_cards, publication=args.publication,
         reference=args.reference, municipality=args.municipality,
-        by_municipality=args.by_municipality,
+        by_municipality=args.by_municipality, force=args.force,
     )
     print(f"Готово: отчёты в {out}")
     return 0
@@ -101,7 +207,9 @@ def _cmd_validate(args) -> int:
 
 def _cmd_template(args) -> int:
     from shnor.io.template import write_template
+    from shnor.io.writers import check_new_file
 
+    check_new_file(args.file, args.force, "шаблон")
     path = write_template(args.file)
     print(f"Шаблон записан: {path}")
     return 0
@@ -127,7 +235,8 @@ def _cmd_demo(args) -> int:
 def _cmd_aggregate(args) -> int:
     from shnor.io.aggregate import aggregate_command
 
-    return aggregate_command(args.files, args.out, strict=args.strict, config_file=args.config)
+    return aggregate_command(args.files, args.out, strict=args.strict, config_file=args.config,
+                             force=args.force)
 
 
 _COMMANDS = {
@@ -138,7 +247,7 @@ _COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in argv
+    debug = "--debug" in argv  # before parsing: the arguments themselves may be wrong
     try:
         args = _build_parser().parse_args(argv)
         if not args.command:

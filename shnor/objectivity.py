@@ -1,6 +1,6 @@
 """Objectivity screening of ВПР results (SPEC §4.7), after Rosobrnadzor's published signs.
 
-Three signs, each a *hint* for a methodologist with its evidence, never a verdict:
+Four signs, each a *hint* for a methodologist with its evidence, never a verdict:
 
 - ВПР far above the region not confirmed by ОГЭ/ЕГЭ: the school's mean ВПР score (standardised
   per assessment, :func:`shnor.quality.index.assessment_scores`) is at least ``vpr_high_sd`` above the
@@ -8,7 +8,15 @@ Three signs, each a *hint* for a methodologist with its evidence, never a verdic
 - excess of top marks: in a ВПР with at least ``min_participants`` participants the share of «5»
   exceeds the regional share by ``top_marks_excess`` or more;
 - jump: the share of marks 4–5 in the same ВПР rose by ``jump`` or more since the previous year
-  (both years with at least ``min_participants`` participants).
+  (both years with at least ``min_participants`` participants);
+- ВПР not below the journal (only with the optional table ``journal_comparison``, the ФИС ОКО
+  «Сравнение отметок с отметками по журналу»): in a work with at least ``min_participants``
+  compared participants, the share of students whose ВПР mark was lower than their journal mark
+  («понизили») is at most ``journal_lowered_max`` — the ВПР marks repeat the journal, although an
+  external work usually marks part of the class lower — or the share whose ВПР mark was higher
+  («повысили») is at least ``journal_raised_min``.
+
+ОГЭ/ЕГЭ confirm ВПР in the first sign; regional diagnostic works (РДР) are neither.
 
 Schools whose type names a selective school (``exempt_school_types``: гимназия, лицей, УИОП) are
 excepted from the first two signs by default: high results are expected there.
@@ -26,7 +34,9 @@ SIGNS = {
     "vpr_not_confirmed": "ВПР не подтверждаются ОГЭ/ЕГЭ",
     "top_marks_excess": "избыток отметок «5» в ВПР",
     "jump": "резкий рост качества ВПР",
+    "journal": "отметки ВПР не ниже отметок по журналу",
 }
+GIA = ("OGE", "EGE")
 EVIDENCE_COLUMNS = ["school_id", "sign", "assessment", "evidence"]
 
 
@@ -50,11 +60,46 @@ def exempt_schools(schools: pd.DataFrame, params: dict) -> pd.Index:
     return pd.Index(schools.loc[hit, "school_id"])
 
 
+def journal_evidence(journal: pd.DataFrame | None, year: int, params: dict) -> pd.DataFrame:
+    """Rows of the sign «ВПР not below the journal» from the canonical ``journal_comparison``
+    table (counts ``lowered``, ``confirmed``, ``raised`` of ``participants``; ``None`` or empty:
+    no rows)."""
+    p = params["objectivity"]
+    if journal is None or journal.empty:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    j = journal[(journal["year"] == year) & (journal["participants"] >= p["min_participants"])]
+    n = j["participants"].astype(float)
+    low, same, high = (j[c].astype(float) / n for c in ("lowered", "confirmed", "raised"))
+    few_lower = low <= p["journal_lowered_max"]
+    many_higher = high >= p["journal_raised_min"]
+    hit = j[few_lower | many_higher]
+
+    def text(row) -> str:
+        why = []
+        if few_lower[row]:
+            why.append(f"понизили не более {_pct(p['journal_lowered_max'])}")
+        if many_higher[row]:
+            why.append(f"повысили не менее {_pct(p['journal_raised_min'])}")
+        shares = "; ".join(f"{name} {_pct(x[row])}" for name, x in (
+            ("понизили", low), ("подтвердили", same), ("повысили", high)) if pd.notna(x[row]))
+        return (f"по сравнению с журналом: {shares} (участников {int(n[row])}); "
+                + ", ".join(why))
+
+    return pd.DataFrame({
+        "school_id": hit["school_id"].to_numpy(), "sign": SIGNS["journal"],
+        "assessment": [assessment_label(*a) for a in hit[ASSESSMENT].itertuples(index=False)],
+        "evidence": [text(row) for row in hit.index],
+    }, columns=EVIDENCE_COLUMNS)
+
+
 def objectivity_evidence(indicators: pd.DataFrame, scores: pd.DataFrame,
-                         schools: pd.DataFrame, year: int, params: dict) -> pd.DataFrame:
+                         schools: pd.DataFrame, year: int, params: dict,
+                         journal: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per flag: school_id, sign (Russian name), assessment, evidence (Russian text).
 
-    ``scores``: :func:`shnor.quality.index.assessment_scores` of ``year``.
+    ``scores``: :func:`shnor.quality.index.assessment_scores` of ``year``; ``journal``: the
+    optional ``journal_comparison`` table of the dataset (``None``: the journal sign is not
+    checked).
     """
     p = params["objectivity"]
     exempt = exempt_schools(schools, params)
@@ -62,7 +107,8 @@ def objectivity_evidence(indicators: pd.DataFrame, scores: pd.DataFrame,
 
     # Sign 1: ВПР above the region, ОГЭ/ЕГЭ of the same school not.
     vpr = scores[scores["procedure"] == "VPR"].groupby("school_id")["score"].agg(["mean", "size"])
-    gia = scores[scores["procedure"] != "VPR"].groupby("school_id")["score"].agg(["mean", "size"])
+    gia = scores[scores["procedure"].isin(GIA)].groupby("school_id")["score"].agg(["mean",
+                                                                                 "size"])
     both = vpr.add_suffix("_vpr").join(gia.add_suffix("_gia"), how="inner")
     hit = both[(both["mean_vpr"] >= p["vpr_high_sd"])
                & (both["mean_vpr"] - both["mean_gia"] >= p["gap_sd"])
@@ -104,5 +150,7 @@ def objectivity_evidence(indicators: pd.DataFrame, scores: pd.DataFrame,
         "evidence": [f"доля «4» и «5»: {_pct(a)} в {year - 1} г. → {_pct(b)} в {year} г."
                      for a, b in zip(hit["share_quality_prev"], hit["share_quality"])],
     }))
-    out = pd.concat(parts, ignore_index=True)[EVIDENCE_COLUMNS]
+    parts.append(journal_evidence(journal, year, params))
+    out = pd.concat([x for x in parts if not x.empty] or parts[:1],
+                    ignore_index=True)[EVIDENCE_COLUMNS]
     return out.sort_values(["school_id", "sign", "assessment"], ignore_index=True).astype(str)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from shnor.frames import join_texts
-from shnor.indicators import isin, rows_of_years
+from shnor.indicators import compute_indicators, isin, rows_of_years
 from shnor.objectivity import objectivity_evidence
 from shnor.quality.clustering import (
     IROClustering,
@@ -33,7 +33,7 @@ from shnor.verdicts import ABOVE, BELOW
 
 CONTRACT_COLUMNS = ["school_id", "isbsh", "isbsh_group", "quality_index", "quality_group",
                     "cluster", "typology", "value_added", "value_added_low", "value_added_high",
-                    "objectivity_flag", "status"]
+                    "value_added_se", "effectiveness_level", "objectivity_flag", "status"]
 
 
 @dataclass
@@ -82,27 +82,39 @@ def cluster_schools(ind: pd.DataFrame, year: int, params: dict, scores: pd.DataF
                     reference is not None)
 
 
+VA_MODEL_COLUMNS = ["term", "coef", "se", "label"]  # diff_value_added_model, fitted or not
+
+
 @dataclass
 class ValueAddedFit:
-    """Value-added of a year: the model, the school table, the coefficients and, when there is
-    no model, why."""
+    """Value-added of a year: the model, the school table, the coefficients, why there is no
+    model (``reason``) and why a school with a quality index and ИСБШ has no value-added
+    (``reasons``, by school_id)."""
 
     model: ValueAdded | None
     table: pd.DataFrame
     coefs: pd.DataFrame
     reason: str = ""
+    reasons: pd.Series | None = None
 
 
 def value_added_of(dataset, year: int, params: dict, quality: pd.DataFrame,
-                   isbsh_model: ISBSHIndex | None,
-                   reference: ValueAdded | None = None) -> ValueAddedFit:
+                   isbsh_model: ISBSHIndex | None, reference: ValueAdded | None = None,
+                   scores: pd.DataFrame | None = None) -> ValueAddedFit:
     """Value-added on the ИСБШ components: fitted on these schools or, with ``reference``, the
-    schools compared with the reference population's model. ``quality``: the quality table."""
+    schools compared with the reference population's model (its prediction, τ² and measurement
+    scale). ``quality``: the quality table; ``scores``: the assessment scores of ``year`` it is
+    built from (``Run.quality(year)[0]``), whose participants give each school's sampling
+    variance — computed from ``dataset.results`` when not given."""
+    # an empty fit has the columns of a fitted one: the report and the workbook select them
     empty = ValueAddedFit(None, pd.DataFrame(columns=VA_COLUMNS),
-                          pd.DataFrame(columns=["term", "coef", "se"]))
+                          pd.DataFrame(columns=VA_MODEL_COLUMNS))
     if isbsh_model is None:
         empty.reason = "добавленная ценность не рассчитана: нет ИСБШ"
         return empty
+    if scores is None:
+        rows = compute_indicators(dataset.results[dataset.results["year"] == year], params)
+        scores = assessment_scores(rows, year, params)
     s = dataset.social[dataset.social["year"] == year].drop_duplicates("school_id")
     columns = list(isbsh_model.columns_ if reference is None else reference.columns_)
     shares = isbsh_shares(s.assign(**{c: np.nan for c in columns if c not in s}), columns)
@@ -110,19 +122,36 @@ def value_added_of(dataset, year: int, params: dict, quality: pd.DataFrame,
     complete = shares.notna().all(axis=1) & y.notna()
     if reference is None:
         usable = int(complete.sum())
-        if usable < max(params["value_added"]["min_schools"], len(columns) + 2):
+        needed = max(params["value_added"]["min_schools"], len(columns) + 2)
+        if usable < needed:
             empty.reason = (f"добавленная ценность не рассчитана: школ с индексом качества и "
-                            f"ИСБШ {usable}, нужно не меньше "
-                            f"{params['value_added']['min_schools']}")
+                            f"ИСБШ {usable}, нужно не меньше {needed}")
             return empty
-        model = ValueAdded.from_params(params).fit(shares[complete], y[complete])
+        try:
+            model = ValueAdded.from_params(params).fit(shares[complete], y[complete],
+                                                       scores=scores)
+        except ValueError:  # too few of them with a sampling variance, or scores all equal
+            empty.reason = (f"добавленная ценность не рассчитана: меньше {needed} школ с "
+                            "индексом качества, ИСБШ и оценкой погрешности индекса качества")
+            return empty
     else:
         model = reference
+    variance = model.sampling_variance(scores).reindex(shares.index)
+    unknown = ("добавленная ценность не рассчитана: погрешность индекса качества не оценена — "
+               "в результатах нет долей отметок")
+    same = ("добавленная ценность не рассчитана: в каждой оценочной процедуре все участники "
+            "получили одну и ту же отметку — погрешность индекса качества не оценить")
+    reasons = pd.Series(np.select([variance.isna(), variance == 0], [unknown, same], ""),
+                        index=shares.index)
+    reasons = reasons[complete & (reasons != "")]
     coefs = model.coef_table()
     coefs["label"] = coefs["term"].map({"const": "свободный член",
                                         "R²": "доля объяснённой дисперсии R²",
+                                        "τ²": "дисперсия эффектов школ τ²",
                                         **COMPONENT_LABELS})
-    return ValueAddedFit(model, model.value_added(shares[complete], y[complete]), coefs)
+    coefs = coefs[VA_MODEL_COLUMNS]
+    return ValueAddedFit(model, model.value_added(shares[complete], y[complete], scores=scores),
+                         coefs, reasons=reasons)
 
 
 def _school_frame(dataset, year: int) -> pd.DataFrame:
@@ -158,7 +187,8 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
                       + "; индекс рассчитан по остальным."))
     if isbsh_model is None:
         reason = isbsh["isbsh_status"].iloc[0] if len(isbsh) else "нет данных социального паспорта"
-        notes.append(("ИСБШ", f"ИСБШ не рассчитан ни для одной школы: {reason or 'нет данных'}."))
+        reason = str(reason).removeprefix("ИСБШ не рассчитан: ").rstrip(".") or "нет данных"
+        notes.append(("ИСБШ", f"ИСБШ не рассчитан ни для одной школы: {reason}."))
 
     # Clustering of this year and of the previous one (for matching and transitions).
     if clusters is None:
@@ -179,9 +209,10 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
         profiles = profiles.reset_index().melt(id_vars="cluster", var_name="feature")
         profiles.insert(2, "label", profiles["feature"].map(feature_label))
     if clusters.reference:
-        notes.append(("Кластеры", "Кластеры, их центры и номера взяты из эталона (reference.json): "
-                      "диагностика, устойчивость и сравнение с прошлым годом относятся к "
-                      "эталонному расчёту и здесь не повторяются."))
+        notes.append(("Кластеры", ("Кластеры, их центры и номера взяты из эталона "
+                                   "(reference.json): диагностика, устойчивость и сравнение с "
+                                   "прошлым годом относятся к эталонному расчёту и здесь не "
+                                   "повторяются.")))
     elif model is not None:
         diag = cluster_diagnostics(X, range(p_cl["k_min"], p_cl["k_max"] + 1), p_cl["n_init"],
                                    p_cl["random_state"], p_cl["diagnostics_sample"],
@@ -222,15 +253,20 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
 
     # Value-added on the ИСБШ components.
     if value_added is None:
-        value_added = value_added_of(dataset, year, params, quality.reset_index(), isbsh_model)
+        value_added = value_added_of(dataset, year, params, quality.reset_index(), isbsh_model,
+                                     scores=scores)
     va, va_model, va_reason = value_added.table, value_added.coefs, value_added.reason
     if va_reason:
         notes.append(("Добавленная ценность", va_reason[0].upper() + va_reason[1:] + "."))
     va_idx = va.set_index("school_id")
-    for c in ["value_added", "value_added_low", "value_added_high"]:
+    for c in ["value_added", "value_added_low", "value_added_high", "value_added_se"]:
         frame[c] = ids.map(va_idx[c]).astype(float)
+    frame["effectiveness_level"] = ids.map(va_idx["effectiveness_level"]).astype("Int64")
+    if value_added.reasons is not None:  # the status: a school's own reason, else the fit's
+        va_reason = ids.map(value_added.reasons).astype(object).fillna(va_reason).to_numpy()
 
-    evidence = objectivity_evidence(ind, scores, dataset.schools, year, params)
+    evidence = objectivity_evidence(ind, scores, dataset.schools, year, params,
+                                    journal=dataset.journal_comparison)
     frame["objectivity_flag"] = isin(ids, evidence["school_id"])
 
     frame["status"] = _status(frame, ids, quality, isbsh, dataset, year, cl_reason, va_reason)

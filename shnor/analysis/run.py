@@ -200,10 +200,10 @@ class Run:
             frame["status"] = join_texts([frame["status"], extra]).to_numpy()
         ref = self.reference_given
         if ref is not None:
-            note = pd.DataFrame([("Шкала", f"ИСБШ, индекс и группы качества, кластеры, типология "
-                                  f"и добавленная ценность — на шкале эталона «{ref.dataset}» "
-                                  f"за {ref.year} год ({ref.schools} школ), а не на школах "
-                                  "этого набора.")], columns=["topic", "note"])
+            text = (f"ИСБШ, индекс и группы качества, кластеры, типология и добавленная "
+                    f"ценность — на шкале эталона «{ref.dataset}» за {ref.year} год "
+                    f"({ref.schools} школ), а не на школах этого набора.")
+            note = pd.DataFrame([("Шкала", text)], columns=["topic", "note"])
             tables["diff_notes"] = pd.concat([note, tables["diff_notes"]], ignore_index=True)
         return tables
 

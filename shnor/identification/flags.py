@@ -14,6 +14,8 @@ flag that is set.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -32,6 +34,22 @@ QUALITY_COLUMNS = ["quality_index", "quality_group", "quality_level", "quality_s
 
 IDENTIFICATION_COLUMNS = ["school_id", "name", "municipality", *FLAGS, "reasons", "list_change",
                           "support_table"]
+
+
+# The parts of the reasons column (:func:`_reasons`), each «<head>…: <text>», joined by «. ».
+REASON_HEADS = ("Низкие результаты", "Зона риска", "Не учтено",
+                "Неблагоприятные социальные условия", "ШНСУ", "Программа поддержки",
+                "Устойчиво низкие", "В списке", "Не определено")
+_NEXT_PART = "|".join(map(re.escape, REASON_HEADS))
+
+
+def reason_part(reasons: pd.Series, head: str) -> pd.Series:
+    """The text of the part ``head`` (one of :data:`REASON_HEADS`) of each reasons text,
+    without its head ("" where the school has no such part): e.g. the evidence of the
+    low-results list alone, for a table of that list."""
+    pattern = (rf"(?:^|\. ){re.escape(head)}[^:.]*: (.*?)(?=\. (?:{_NEXT_PART})[^:.]*: |$)")
+    return (reasons.fillna("").astype(str).str.extract(pattern, expand=False)
+            .fillna("").astype(str))
 
 
 def _bool(code) -> pd.Series:

@@ -54,6 +54,7 @@ from shnor.io.aggregate_sql import (
     _sql_list,
 )
 from shnor.io.contract import TABLES
+from shnor.io.writers import check_new_file
 
 RESULT_COLUMNS = list(TABLES["results"].columns)
 
@@ -141,17 +142,21 @@ def aggregate_students(files: list[str | Path], params: dict,
 
 
 def aggregate_command(files: list[str], out: str, strict: bool = False,
-                      config_file: str | None = None) -> int:
-    """``shnor aggregate FILE… --out RESULTS [--strict]``: write results, print the report.
+                      config_file: str | None = None, force: bool = False) -> int:
+    """``shnor aggregate FILE… --out RESULTS [--strict] [--force]``: write results, print the
+    report.
 
-    Exit code 0; 2 with ``--strict`` when there are invalid rows (then nothing is written).
+    Exit code 0; 2 with ``--strict`` when there are invalid rows (then nothing is written). An
+    existing ``--out`` is replaced only with ``force``, one of the input files never.
     """
     out_path = Path(out)
     suffix = out_path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise UserError(f"Файл результата «{out}»: укажите расширение .csv или .parquet.")
+    inputs = _expand(files)
+    check_new_file(out_path, force, "результат агрегирования", inputs=inputs)
     params = load_config(config_file=config_file)
-    print(f"Агрегирование результатов учащихся: файлов {len(_expand(files))}…", flush=True)
+    print(f"Агрегирование результатов учащихся: файлов {len(inputs)}…", flush=True)
     results, invalid = aggregate_students(files, params, progress=sys.stdout.isatty())
     print(invalid.to_text())
     if strict and invalid.invalid:

@@ -12,20 +12,21 @@ Row numbers in problems are those the user sees: the line of the CSV file or the
 from __future__ import annotations
 
 import csv
+import html
 import io
+import itertools
 import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from shnor.config import load_config
 from shnor.errors import Problem, UserError, ValidationFailed
 from shnor.io.contract import (
-    COLUMN_ALIASES,
     COLUMN_LABELS,
     GROUP_COLUMNS,
     PROCEDURE_LABELS,
@@ -33,47 +34,111 @@ from shnor.io.contract import (
     SUBJECT_LABELS,
     TABLE_ALIASES,
     TABLES,
+    header_column,
     normalize,
 )
 from shnor.io.dataset import Dataset
 from shnor.io.files import sha256
-from shnor.io.validation import SourceTable, check_school_ids, check_table, parse_table
+from shnor.io.validation import (
+    MOJIBAKE,
+    SourceTable,
+    check_school_ids,
+    check_table,
+    parse_table,
+    restore_counts,
+)
 
 HEADER_SEARCH_ROWS = 20  # title rows above the header are looked through up to this row
+NUMBERING_SEARCH_ROWS = 3  # a row of column numbers (1, 2, 3, …) is looked for this far below
 _TABLE_NAMES = ", ".join(f"{t}.csv («{s.title}»)" for t, s in TABLES.items())
-# cp1251 bytes 0x80–0xBF: the second byte of a UTF-8 Cyrillic letter read as cp1251 («РљРѕРґ»).
-_MOJIBAKE = re.compile("[РС][" + re.escape(bytes(range(0x80, 0xC0)).decode("cp1251",
-                                                                           "ignore")) + "]")
+_MOJIBAKE = MOJIBAKE  # «РљРѕРґ» for «Код»: UTF-8 read as cp1251
+_TOTALS = re.compile(r"^\s*(итого|всего)(\W|$)", re.IGNORECASE)
+REPEATED_HEADER_RULE = ("строка повторяет строку заголовка (так бывает, когда выгрузки склеены "
+                        "одна под другой): это не данные; удалите её")
+NUMBERING_RULE = "строка с номерами столбцов (1, 2, 3, …) под заголовком: это не данные; удалите её"
+TOTALS_RULE = ("строка итогов: в таблице должны быть только строки отдельных школ (итоги shnor "
+               "считает сам); удалите её")
+FORMULA_RULE = ("в ячейке формула без сохранённого значения: откройте файл в Excel и сохраните "
+                "его")
 
 
 # --- grids of text cells → SourceTable -------------------------------------------------------
 
-def _find_header(grid: pd.DataFrame, aliases: dict[str, str]) -> int | None:
+def _find_header(grid: pd.DataFrame, table: str) -> int | None:
     """Position of the first row with the most recognised headers among the top rows."""
     best, best_hits = None, 0
     for pos in range(min(len(grid), HEADER_SEARCH_ROWS)):
-        hits = sum(normalize(v) in aliases for v in grid.iloc[pos] if v)
+        hits = sum(header_column(table, v) is not None for v in grid.iloc[pos] if v)
         if hits > best_hits:
             best, best_hits = pos, hits
     return best
 
 
+def _row_problems(table: str, body: pd.DataFrame,
+                  positions: dict[str, int]) -> dict[int, tuple[str, object]]:
+    """Rows below the header that are not data: a repeated header row (exports pasted one under
+    another), a row of column numbers (1, 2, 3, …) and a totals row («Итого», «Всего по
+    району»). Row -> (rule, value). Each distinct cell text is judged once."""
+    out: dict[int, tuple[str, object]] = {}
+    if body.empty:
+        return out
+    by_position = {j: c for c, j in positions.items()}
+    hits = pd.Series(0, index=body.index)
+    totals: list[tuple[int, str]] = []
+    for j in range(body.shape[1]):
+        cells = body.iloc[:, j]
+        uniq = pd.unique(cells.to_numpy())
+        # a repeated header: at least half of the named columns hold a header of their own
+        column = by_position.get(j)
+        heads = [v for v in uniq if column and v and re.search(r"[^\W\d_]", v)
+                 and header_column(table, v) == column]
+        if heads:
+            hits += cells.isin(heads)
+        found = [v for v in uniq if v and v.lstrip()[:1] in "ИиВв" and _TOTALS.match(v)]
+        if found:
+            totals += list(cells[cells.isin(found)].items())
+    repeated = hits >= max(2, (len(positions) + 1) // 2)
+    for row in repeated[repeated].index:
+        out[row] = (REPEATED_HEADER_RULE, "; ".join(v for v in body.loc[row] if v)[:60])
+    # a row of column numbers under the header
+    for row in body.index[:NUMBERING_SEARCH_ROWS]:
+        cells = [v.strip() for v in body.loc[row] if v.strip()]
+        if (len(cells) >= max(3, len(positions) // 2) and all(v.isdigit() for v in cells)
+                and int(cells[0]) in (0, 1)
+                and all(int(b) - int(a) == 1 for a, b in itertools.pairwise(cells))):
+            out.setdefault(row, (NUMBERING_RULE, " ".join(cells[:5]) + " …"))
+    # a totals row
+    for row, value in sorted(totals):
+        out.setdefault(row, (TOTALS_RULE, value))
+    return out
+
+
 def _source_from_grid(table: str, file: str, sheet: str | None, grid: pd.DataFrame,
-                      merged: list[tuple[int, int, int]] = ()) -> tuple[SourceTable | None,
-                                                                        list[Problem]]:
+                      merged: list[tuple[int, int, int]] = (),
+                      formulas: dict[tuple[int, int], str] | None = None,
+                      ) -> tuple[SourceTable | None, list[Problem]]:
     """Build a SourceTable from text cells (``grid`` index = user row numbers).
 
-    ``merged`` lists header merges (row, first column position, last column position).
+    ``merged`` lists header merges (row, first column position, last column position);
+    ``formulas`` the formula cells without a saved value, (row, column position) -> formula.
     """
-    spec, aliases = TABLES[table], COLUMN_ALIASES[table]
+    spec = TABLES[table]
     problems: list[Problem] = []
+    formulas = formulas or {}
 
     def problem(rule: str, row: int | None = None, column: str | None = None,
                 value: object = None) -> Problem:
-        return Problem(file=file, sheet=sheet, row=row, column=column, value=value, rule=rule)
+        return Problem(file=file, sheet=sheet, row=row, column=column, value=value, rule=rule,
+                       table=table)
 
     grid = grid.fillna("")
-    pos = _find_header(grid, aliases)
+    if not formulas and not (grid.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=None):
+        where = "лист пуст" if sheet else "файл пуст"
+        hint = ("" if spec.mandatory_table else
+                "; если этой таблицы нет, удалите " + ("лист" if sheet else "файл"))
+        return None, [problem(f"{where}: нет ни строки заголовка, ни данных таблицы "
+                              f"«{spec.title}»{hint}")]
+    pos = _find_header(grid, table)
     if pos is None:
         expected = ", ".join(f"«{COLUMN_LABELS[c]}»" for c in spec.required)
         text = " ".join(str(v) for v in grid.head(3).to_numpy().ravel() if v)
@@ -85,7 +150,7 @@ def _source_from_grid(table: str, file: str, sheet: str | None, grid: pd.DataFra
     headers: dict[str, str] = {}
     positions: dict[str, int] = {}
     for j, cell in enumerate(header):
-        column = aliases.get(normalize(cell)) if cell else None
+        column = header_column(table, cell) if cell else None
         if column is None:
             continue
         if column in headers:
@@ -94,12 +159,22 @@ def _source_from_grid(table: str, file: str, sheet: str | None, grid: pd.DataFra
                 f"«{COLUMN_LABELS[column]}»); оставьте один", header_row, cell))
             continue
         headers[column], positions[column] = cell, j
+    for (row, j), formula in formulas.items():
+        if row == header_row:
+            problems.append(problem(FORMULA_RULE + " (в строке заголовка)", row, None, formula))
     for column in spec.required:
         if column not in headers:
             problems.append(problem(f"нет обязательного столбца «{COLUMN_LABELS[column]}»",
                                     header_row))
     body = grid.iloc[pos + 1:]
-    body = body[(body.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=1)]
+    formula_rows = {row for row, _ in formulas}
+    body = body[(body.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=1)
+                | body.index.isin(list(formula_rows))]
+    not_data = _row_problems(table, body, positions)
+    for row, (rule, value) in not_data.items():
+        problems.append(problem(rule, row, None, value))
+    if not_data:
+        body = body.drop(index=list(not_data))
     for row, first, last in merged:
         if row == header_row and last > first and (body.iloc[:, first + 1:last + 1] != "").any(
                 axis=None):
@@ -107,7 +182,8 @@ def _source_from_grid(table: str, file: str, sheet: str | None, grid: pd.DataFra
                 "объединённая ячейка заголовка занимает несколько столбцов с данными; "
                 "разъедините ячейки и подпишите каждый столбец", header_row, header[first]))
     unnamed = [j for j, cell in enumerate(header) if not cell and j < body.shape[1]
-               and not any(r == header_row and f < j <= la for r, f, la in merged)]
+               and not any(r == header_row and f < j <= la for r, f, la in merged)
+               and (header_row, j) not in formulas]  # a header formula is already reported
     for j in unnamed:
         filled = body.iloc[:, j].astype(str).str.strip() != ""
         if filled.any():
@@ -118,7 +194,14 @@ def _source_from_grid(table: str, file: str, sheet: str | None, grid: pd.DataFra
             problems.append(problem(rule, row, None, body.at[row, body.columns[j]]))
     raw = pd.DataFrame({c: body.iloc[:, j].astype(str) for c, j in positions.items()},
                        index=body.index)
-    return SourceTable(table, file, sheet, headers, raw, header_row), problems
+    reported = set()
+    by_position = {j: c for c, j in positions.items()}
+    for (row, j), formula in formulas.items():
+        if row in raw.index and j in by_position:
+            column = by_position[j]
+            problems.append(problem(FORMULA_RULE, row, headers[column], formula))
+            reported.add((row, column))
+    return SourceTable(table, file, sheet, headers, raw, header_row, reported), problems
 
 
 def _grid(rows: list[list], index) -> pd.DataFrame:
@@ -130,29 +213,71 @@ def _grid(rows: list[list], index) -> pd.DataFrame:
 
 # --- CSV -------------------------------------------------------------------------------------
 
-def _decode(data: bytes, name: str) -> tuple[str | None, list[Problem]]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+_ENCODING_NAMES = {"utf-8": "UTF-8", "cp1251": "Windows-1251"}
+
+
+def _decode(data: bytes, name: str, table: str | None = None) -> tuple[str | None,
+                                                                      list[Problem]]:
+    """The text of a CSV file and the problems of its encoding.
+
+    A file is UTF-8 (with or without BOM) or cp1251. When some lines are valid UTF-8 and others
+    are not (one line pasted from a cp1251 file, or the reverse), every line is decoded in its own
+    encoding and each line of the smaller group is a problem naming it."""
+    sample = data[:4096]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or sample.count(b"\x00") > len(sample) // 8:
         return None, [Problem(name, "файл в кодировке UTF-16 (или не текстовый): сохраните его "
-                                    "как «CSV UTF-8» или CSV в кодировке Windows-1251")]
+                                    "как «CSV UTF-8» или CSV в кодировке Windows-1251",
+                              table=table)]
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), []
+        data = data[3:]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1251"), []
-    except UnicodeDecodeError:
-        return None, [Problem(name, "не удалось определить кодировку: сохраните файл в UTF-8 "
-                                    "или Windows-1251")]
+    lines = data.split(b"\n")
+    kinds = []
+    for line in lines:
+        if line.isascii():
+            kinds.append(None)
+            continue
+        try:
+            line.decode("utf-8")
+            kinds.append("utf-8")
+        except UnicodeDecodeError:
+            kinds.append("cp1251")
+    n_utf8 = kinds.count("utf-8")
+    if n_utf8 == 0:
+        try:
+            return data.decode("cp1251"), []
+        except UnicodeDecodeError:
+            return None, [Problem(name, "не удалось определить кодировку: сохраните файл в "
+                                        "UTF-8 или Windows-1251", table=table)]
+    main = "utf-8" if n_utf8 >= kinds.count("cp1251") else "cp1251"
+    other = "cp1251" if main == "utf-8" else "utf-8"
+    problems, texts = [], []
+    for i, (line, kind) in enumerate(zip(lines, kinds), 1):
+        try:
+            text = line.decode(kind or "ascii")
+        except UnicodeDecodeError:
+            return None, [Problem(name, "не удалось определить кодировку: сохраните файл в "
+                                        "UTF-8 или Windows-1251", table=table)]
+        texts.append(text)
+        if kind == other:
+            problems.append(Problem(
+                name, f"строка в кодировке {_ENCODING_NAMES[other]}, а остальной файл — в "
+                      f"{_ENCODING_NAMES[main]} (вероятно, строка вставлена из другого файла): "
+                      "сохраните весь файл в одной кодировке, лучше UTF-8", row=i,
+                value=text.strip()[:60], table=table))
+    return "\n".join(texts), problems
 
 
 def _read_csv(path: Path, table: str) -> tuple[SourceTable | None, list[Problem]]:
     name = path.name
     data = path.read_bytes()
     if not data.strip(b" \t\r\n\xef\xbb\xbf;,"):
-        return None, [Problem(name, "файл пуст")]
-    text, problems = _decode(data, name)
+        hint = "" if TABLES[table].mandatory_table else "; если этой таблицы нет, удалите файл"
+        return None, [Problem(name, f"файл пуст{hint}", table=table)]
+    text, problems = _decode(data, name, table)
     if text is None:
         return None, problems
     first = next(line for line in text.splitlines() if line.strip(" ;,\t"))
@@ -166,8 +291,9 @@ def _read_csv(path: Path, table: str) -> tuple[SourceTable | None, list[Problem]
     if len(_MOJIBAKE.findall(" ".join(rows[0]) if rows else "")) >= 3:
         return None, [Problem(name, "текст выглядит искажённым («РљРѕРґ» вместо «Код»): файл "
                                     "сохранён в другой кодировке; сохраните его в UTF-8 или "
-                                    "Windows-1251", row=1)]
-    return _source_from_grid(table, name, None, grid)
+                                    "Windows-1251", row=1, table=table)]
+    src, more = _source_from_grid(table, name, None, grid)
+    return src, problems + more
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -193,20 +319,52 @@ def _open_workbook(path: Path):
 
 
 _MERGE = re.compile(r'<(?:\w+:)?mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"')
+_HAS_FORMULA = re.compile(r"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_REF = re.compile(r'\br="([A-Z]+)(\d+)"')
+_TYPE = re.compile(r'\bt="(\w+)"')
+_FORMULA = re.compile(r"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
+_VALUE = re.compile(r"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.DOTALL)
+# Excel recalculates on opening: the values stored with the formulas were not computed by Excel
+# (xlsxwriter stores 0, openpyxl nothing)
+_RECALC = re.compile(r'<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad="(1|true)"')
 
 
-def _merged_ranges(path: Path, sheet_xml: str) -> list[tuple[int, int, int, int]]:
-    """Merged ranges (min_col, min_row, max_col, max_row) of a sheet; the read-only mode of
-    openpyxl (fast on big sheets) does not expose them, so they are read from the sheet XML."""
+def _sheet_facts(path: Path, sheet_xml: str, recalc: bool) -> tuple[
+        list[tuple[int, int, int, int]], dict[tuple[int, int], str]]:
+    """Merged ranges (min_col, min_row, max_col, max_row) and formula cells without a saved
+    value ((row, column position) -> «=formula») of a sheet. The read-only mode of openpyxl
+    (fast on big sheets) exposes neither, and with ``data_only`` a formula without a saved value
+    reads as an empty cell, so both are read from the sheet XML."""
     with zipfile.ZipFile(path) as z:
         xml = z.read(sheet_xml).decode("utf-8", errors="replace")
-    return [range_boundaries(ref) for ref in _MERGE.findall(xml)]
+    merges = [range_boundaries(ref) for ref in _MERGE.findall(xml)]
+    formulas: dict[tuple[int, int], str] = {}
+    if _HAS_FORMULA.search(xml):
+        for attrs, inner in _CELL.findall(xml):
+            f = _FORMULA.search(inner) if inner else None
+            ref = _REF.search(attrs)
+            if f is None or ref is None:
+                continue
+            v = _VALUE.search(inner)
+            kind = _TYPE.search(attrs)
+            saved = v is not None and (bool(v.group(1)) or (kind is not None
+                                                            and kind.group(1) == "str"))
+            if recalc or not saved:
+                formula = "=" + html.unescape(f.group(1)) if f.group(1) else "(общая формула)"
+                formulas[(int(ref.group(2)), column_index_from_string(ref.group(1)) - 1)] = formula
+    return merges, formulas
 
 
 def _read_xlsx(path: Path) -> tuple[dict[str, list[tuple]], list[Problem]]:
     wb = _open_workbook(path)
     found: dict[str, list[tuple]] = {}
     problems: list[Problem] = []
+    try:
+        with zipfile.ZipFile(path) as z:
+            recalc = bool(_RECALC.search(z.read("xl/workbook.xml").decode("utf-8", "replace")))
+    except (KeyError, zipfile.BadZipFile):
+        recalc = False
     try:
         for ws in wb.worksheets:
             table = TABLE_ALIASES.get(normalize(ws.title))
@@ -216,14 +374,16 @@ def _read_xlsx(path: Path) -> tuple[dict[str, list[tuple]], list[Problem]]:
                     for row in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
             grid = _grid(rows, range(1, len(rows) + 1))
             header_merges = []
-            for c0, r0, c1, r1 in _merged_ranges(path, ws._worksheet_path):
+            merges, formulas = _sheet_facts(path, ws._worksheet_path, recalc)
+            for c0, r0, c1, r1 in merges:
                 if r0 > len(grid) or c0 > grid.shape[1]:
                     continue
                 if c0 == c1:  # a vertical merge names one column: every row of it gets the name
                     grid.iloc[r0:r1, c0 - 1] = grid.iloc[r0 - 1, c0 - 1]
                 else:
                     header_merges += [(r, c0 - 1, c1 - 1) for r in range(r0, r1 + 1)]
-            found.setdefault(table, []).append((ws.title, grid, header_merges))
+            hidden = getattr(ws, "sheet_state", "visible") != "visible"
+            found.setdefault(table, []).append((ws.title, grid, header_merges, formulas, hidden))
     finally:
         wb.close()
     if not found:
@@ -231,6 +391,41 @@ def _read_xlsx(path: Path) -> tuple[dict[str, list[tuple]], list[Problem]]:
                                            "листы " + ", ".join(f"«{s.title}»"
                                                                 for s in TABLES.values())))
     return found, problems
+
+
+def _trimmed(grid: pd.DataFrame) -> list[list[str]]:
+    """The cells of a sheet without empty rows and columns at its end (to compare sheets)."""
+    cells = grid.fillna("").astype(str).apply(lambda s: s.str.strip())
+    filled = cells != ""
+    if not filled.any(axis=None):
+        return []
+    last_row = filled.any(axis=1).to_numpy().nonzero()[0].max()
+    last_col = filled.any(axis=0).to_numpy().nonzero()[0].max()
+    return cells.iloc[:last_row + 1, :last_col + 1].to_numpy().tolist()
+
+
+def _duplicate_sheets(file: str, table: str, sheets: list[tuple]) -> tuple[tuple, list[Problem]]:
+    """The sheet a table is read from (the first visible one) and a problem for every other sheet
+    of the same table, saying when that sheet is hidden and whether it repeats or contradicts
+    the one read."""
+    sheets = sorted(sheets, key=lambda s: s[4])  # visible first, book order kept
+    used = sheets[0]
+    title, spec_title = used[0], TABLES[table].title
+    problems = []
+    for other in sheets[1:]:
+        if not other[4]:
+            rule = f"таблица «{spec_title}» уже есть на листе «{title}»; оставьте один лист"
+        elif _trimmed(other[1]) == _trimmed(used[1]):
+            rule = (f"скрытый лист повторяет лист «{title}» (таблица «{spec_title}»): данные "
+                    f"читаются с видимого листа «{title}»; удалите скрытый лист, чтобы таблица "
+                    "была в книге один раз (скрытые листы показывает правый щелчок по ярлыку "
+                    "листа → «Показать»)")
+        else:
+            rule = (f"скрытый лист тоже содержит таблицу «{spec_title}», и его данные отличаются "
+                    f"от видимого листа «{title}»: неясно, какой из них верен; удалите лишний "
+                    "лист (скрытые листы показывает правый щелчок по ярлыку листа → «Показать»)")
+        problems.append(Problem(file, rule, sheet=other[0], table=table))
+    return used, problems
 
 
 # --- the dataset -----------------------------------------------------------------------------
@@ -262,7 +457,8 @@ def _collect(path: str | Path) -> tuple[Path, dict[str, SourceTable], set[str], 
                 continue
             if table in seen:
                 problems.append(Problem(f.name, f"таблица «{TABLES[table].title}» уже прочитана "
-                                                "из другого файла; оставьте один файл"))
+                                                "из другого файла; оставьте один файл",
+                                        table=table))
                 continue
             seen.add(table)
             src, found = _read_csv(f, table)
@@ -282,11 +478,9 @@ def _collect(path: str | Path) -> tuple[Path, dict[str, SourceTable], set[str], 
     found, problems = _read_xlsx(p)
     for table, sheets in found.items():
         seen.add(table)
-        title, grid, merged = sheets[0]
-        for other, _, _ in sheets[1:]:
-            problems.append(Problem(p.name, f"таблица «{TABLES[table].title}» уже есть на листе "
-                                            f"«{title}»; оставьте один лист", sheet=other))
-        src, more = _source_from_grid(table, p.name, title, grid, merged)
+        (title, grid, merged, formulas, _), more = _duplicate_sheets(p.name, table, sheets)
+        problems += more
+        src, more = _source_from_grid(table, p.name, title, grid, merged, formulas)
         problems += more
         if src is not None:
             sources[table] = src
@@ -301,17 +495,19 @@ def _check(path: str | Path, params: dict | None):
         if spec.mandatory_table and table not in seen:
             names = (f"листа «{table}» или «{spec.title}»" if p.is_file()
                      else f"файла «{table}.csv» или «{spec.title}.csv»")
-            problems.append(Problem(where, f"нет таблицы «{spec.title}» ({names})"))
+            problems.append(Problem(where, f"нет таблицы «{spec.title}» ({names})",
+                                    table=table))
     parsed = {}
     for table, src in sources.items():
         if src.raw.empty and table in ("schools", "results"):
             problems.append(src.problem(f"таблица «{TABLES[table].title}» пуста: нет ни одной "
                                         "строки с данными"))
         pt = parse_table(src, params)
-        problems += pt.problems + check_table(pt, params)
+        problems += pt.problems + restore_counts(pt, params) + check_table(pt, params)
         parsed[table] = pt
     results = parsed.get("results")
-    if results is not None and not ({"n_fail", "mean_score"} & set(results.source.headers)):
+    if results is not None and not ({"n_fail", "pct_fail", "mean_score"}
+                                    & set(results.source.headers)):
         problems.append(results.source.problem(
             "нет ни столбца «Не преодолели порог», ни столбца «Средний балл»: нужен хотя бы один",
             results.source.header_row))
@@ -391,12 +587,11 @@ def load_dataset(path: str | Path, params: dict | None = None, *,
     if "social" not in tables:
         tables["social"] = _canonical("social", pd.DataFrame())
     name = p.stem if p.is_file() else p.resolve().name
+    optional = [t for t, spec in TABLES.items() if not spec.mandatory_table]
     return Dataset(
         name=name, path=p, schools=tables["schools"], results=tables["results"],
-        social=tables["social"], risk_profiles=tables.get("risk_profiles"),
-        programme=tables.get("programme"), lists=tables.get("lists"),
-        reference_groups=tables.get("reference_groups"), input_hashes=hashes,
-        excluded=excluded,
+        social=tables["social"], input_hashes=hashes, excluded=excluded,
+        **{t: tables.get(t) for t in optional},
     )
 
 
@@ -418,7 +613,7 @@ def describe(ds: Dataset) -> str:
                      f"классы {span}, строк {len(g)}")
     counts = []
     for table, spec in TABLES.items():
-        frame = getattr(ds, table)
+        frame = getattr(ds, table, None)
         counts.append(f"{spec.title.lower()} — " + ("нет" if frame is None else str(len(frame))))
     lines.append("Строк в таблицах: " + "; ".join(counts) + ".")
     return "\n".join(lines)

@@ -106,6 +106,8 @@ MOJIBAKE = re.compile("[РС][" + re.escape(bytes(range(0x80, 0xC0)).decode("cp1
                       + "]")
 # cp1251 text read as Latin-1/cp1252 («Øêîëà» for «Школа») and UTF-8 read as Latin-1 («Ð¨Ðº»).
 _LATIN1_CP1251 = re.compile("[\u00c0-\u00ff]{3,}")
+# byte 0x98 (the second byte of «И», «и», «ш»…) is undefined in cp1251: «�» or U+0098 instead
+_CP1251_PAIR = re.compile(MOJIBAKE.pattern[:-1] + "\ufffd\u0098]")
 _LATIN1_UTF8 = re.compile("[\u00d0\u00d1][\u0080-\u00bf]")
 _CYRILLIC = re.compile("[А-Яа-яЁё]")
 
@@ -113,7 +115,11 @@ _CYRILLIC = re.compile("[А-Яа-яЁё]")
 def _undo(text: str, wrote: str, read: str) -> str | None:
     """``text`` decoded back (bytes written in ``wrote``, read as ``read``), when that works."""
     try:
-        out = text.encode(wrote).decode(read)
+        if wrote == "cp1251":
+            data = b"".join(b"\x98" if ch in "\ufffd\u0098" else ch.encode(wrote) for ch in text)
+        else:
+            data = text.encode(wrote)
+        out = data.decode(read)
     except (UnicodeEncodeError, UnicodeDecodeError):
         return None
     return out if _CYRILLIC.search(out) else None
@@ -121,12 +127,12 @@ def _undo(text: str, wrote: str, read: str) -> str | None:
 
 def mojibake(text: str) -> tuple[bool, str | None]:
     """Whether ``text`` looks like text read in the wrong encoding, and what it probably was."""
-    if "\ufffd" in text:
-        return True, None
     letters = len(re.sub(r"\s", "", text)) or 1
-    hits = MOJIBAKE.findall(text)
+    hits = _CP1251_PAIR.findall(text)
     if hits and 4 * len(hits) >= letters:  # the pairs cover at least half of the text
         return True, _undo(text, "cp1251", "utf-8")
+    if "\ufffd" in text:
+        return True, None
     hits = _LATIN1_UTF8.findall(text)
     if hits and 4 * len(hits) >= letters:
         return True, _undo(text, "latin-1", "utf-8")
@@ -185,8 +191,9 @@ def _text_problems(s: pd.Series, column: str) -> dict[int, str]:
         bad, guess = mojibake(text)
         if bad and text not in rules:
             broken.append((text, guess))
+    many = s.isin([text for text, _ in broken]).sum() > 5  # then one kind of problem, no guesses
     for text, guess in broken:
-        said = f": вероятно, должно быть «{guess}»" if guess and len(broken) <= 5 else ""
+        said = f": вероятно, должно быть «{guess}»" if guess and not many else ""
         rules[text] = (f"текст выглядит искажённым — он прочитан в неверной кодировке{said}; "
                        "исправьте текст или сохраните файл заново в UTF-8")
     if column == "school_id":
@@ -287,9 +294,12 @@ def parse_table(src: SourceTable, params: dict) -> Parsed:
         if column not in src.raw.columns:
             continue
         s = _clean(src.raw[column])
-        broken = _text_problems(s.dropna(), column)
+        # the text as written (a no-break space may be half of a letter read in cp1251)
+        broken = _text_problems(src.raw[column][s.notna()].astype(str).str.strip(" \t\r\n"),
+                                column)
         for row, rule in broken.items():
-            out.problems.append(src.problem(rule, row, column, src.raw_value(row, column)))
+            shown = CONTROL.sub(lambda m: f"[U+{ord(m.group()):04X}]", src.raw_value(row, column))
+            out.problems.append(src.problem(rule, row, column, shown))
             out.bad_cells.add((row, column))
         skip = [r for r, c in out.bad_cells if c == column]
         if skip:

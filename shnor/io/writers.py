@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from shnor.errors import UserError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -149,7 +152,8 @@ def _cell(ws, value, font: Font | None = None) -> WriteOnlyCell:
 
 
 def deterministic_xlsx(data: bytes) -> bytes:
-    """Rewrite an xlsx (as openpyxl saved it) with fixed zip timestamps and document dates."""
+    """Rewrite an Office Open XML package (an xlsx as openpyxl saved it, a docx as python-docx
+    saved it) with fixed zip timestamps and document dates."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -185,7 +189,10 @@ def neutralise_text(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         s = out[column]
         if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-            mask = s.map(looks_like_formula, na_action="ignore").fillna(False).astype(bool)
+            # as objects: mapping a text column with no value at all (e.g. «list_change» when
+            # the data have one year) keeps the Arrow null type, which cannot hold False
+            mask = np.fromiter((looks_like_formula(v) for v in s.astype(object)), dtype=bool,
+                               count=len(s))
             if mask.any():
                 out[column] = s.astype(object).where(~mask, "'" + s.astype(object)[mask])
     return out
@@ -199,4 +206,34 @@ def safe_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     neutralise_text(frame).to_csv(path, index=False, encoding="utf-8-sig",
                                   lineterminator="\r\n", float_format="%.10g")
+    return path
+
+
+
+def check_new_file(path: str | Path, force: bool = False, what: str = "файл",
+                   inputs=()) -> Path:
+    """Refuse to write ``path`` over something the user has: an existing file unless ``force``
+    (the message says what would be lost), one of the command's ``inputs`` always (even with
+    ``force``: the source data would be gone), a folder always. Returns ``path``."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"«{path}» — это папка; укажите имя файла ({what}).")
+    if not path.exists():
+        return path
+    for source in inputs:
+        try:
+            same = Path(source).exists() and path.samefile(source)
+        except OSError:
+            same = False
+        if same:
+            raise UserError(f"Файл «{path}» — один из входных файлов команды: результат был бы "
+                            "записан на его место, и исходные данные были бы потеряны. Укажите "
+                            "в --out другой файл.")
+    if not force:
+        stat = path.stat()
+        size = f"{stat.st_size:,}".replace(",", "\u00a0")
+        when = datetime.fromtimestamp(stat.st_mtime).strftime("%d.%m.%Y %H:%M")
+        raise UserError(f"Файл «{path}» уже существует ({size} байт, изменён {when}): {what} "
+                        "был бы записан на его место, и прежнее содержимое было бы потеряно. "
+                        "Укажите другое имя или добавьте --force, чтобы заменить файл.")
     return path

@@ -43,12 +43,20 @@ def _raise_notebook_error(name: str, ename: str, evalue: str) -> None:
 
 
 def execute_report(src: Path, dst: Path, parameters: dict, cwd: Path):
-    """Execute one report notebook with papermill (its own kernel); return the executed nb."""
+    """Execute one report notebook with papermill (its own kernel started in ``cwd``); return
+    the executed nb.
+
+    The kernel gets its working folder through nbclient's ``resources`` and not papermill's
+    ``cwd``: that one changes the working folder of this whole process (``os.chdir``) while
+    the other threads of the run write files, and two reports executing side by side restore
+    each other's folder wrongly.
+    """
     # papermill warns that it cannot parse the commented parameters cell; that is harmless
     logging.getLogger("papermill").setLevel(logging.ERROR)
     try:
         return pm.execute_notebook(
-            str(src), str(dst), parameters=parameters, kernel_name=KERNEL, cwd=str(cwd),
+            str(Path(src).resolve()), str(Path(dst).resolve()), parameters=parameters,
+            kernel_name=KERNEL, resources={"metadata": {"path": str(Path(cwd).resolve())}},
             execution_timeout=CELL_TIMEOUT, progress_bar=False, log_output=False,
             extra_arguments=KERNEL_ARGUMENTS,
         )
@@ -102,6 +110,7 @@ def execute_cards(template_path: Path, jobs: list[tuple[str, dict]], cwd: Path, 
     """Execute the card notebook for every job on ``kernels`` long-lived kernels in parallel
     (jobs dealt round-robin); a kernel start and the imports are paid once per kernel."""
     template = load_notebook_node(str(template_path))  # with the metadata papermill expects
+    cwd = Path(cwd).resolve()  # the kernels' working folder (this process keeps its own)
     shares = [jobs[i::kernels] for i in range(max(1, min(kernels, len(jobs))))]
 
     async def run_all() -> None:

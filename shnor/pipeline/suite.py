@@ -1,18 +1,25 @@
 """``shnor run``: the yearly report suite for one dataset and year.
 
-Steps: load and validate the data; compute every report's tables once
-(:class:`shnor.analysis.run.Run`); write them to ``data/processed/<dataset>/<year>/`` (Parquet,
-read by the notebooks) and to ``<out>/tables/`` (CSV, the SPEC output contract); write the Excel
-workbook; execute the report notebooks ``notebooks/NN_*.ipynb`` with papermill (one kernel
-each, two at a time) and export them to HTML; execute the school-card notebook for the listed
-schools in long-lived kernels; write ``index.html`` and ``manifest.json``. Everything goes to a
-temporary folder beside ``<out>`` that replaces it only when all steps succeeded
-(:mod:`.folders`).
+Steps: check the report folder ``<out>`` (it can be written; it holds nothing the user would
+lose) and the report notebooks; load and validate the data; compute every report's tables once
+(:class:`shnor.analysis.run.Run`); write them to ``<out>/processed/`` (Parquet, read by the
+notebooks: the folder of derived tables belongs to the report, never to the installation or the
+source tree) and to ``<out>/tables/`` (CSV, the SPEC output contract); write the Excel workbook
+and the appendix to the order (DOCX); execute the report notebooks ``NN_*.ipynb`` (shipped with
+the package, :data:`shnor.paths.NOTEBOOKS_DIR`) with papermill (one kernel each, two at a time)
+and export them to HTML; execute the school-card notebook for the listed schools in long-lived
+kernels; write ``index.html`` and ``manifest.json``. Everything goes to a temporary folder beside
+``<out>`` that replaces it only when all steps succeeded (:mod:`.folders`).
+
+The notebooks find their tables by a path relative to their own folder (``../processed``), and
+their kernels run in that folder, so the executed notebooks in ``<out>/notebooks/`` can be run
+again from the report folder, wherever it was moved.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -36,16 +43,18 @@ from shnor.io.contract import TABLES
 from shnor.io.loading import load_dataset
 from shnor.io.writers import safe_csv, write_workbook
 from shnor.monitoring.cards import card_school_ids
-from shnor.paths import DATA_PROCESSED, NOTEBOOKS_DIR, REPORTS_DIR
+from shnor.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from shnor.pipeline.folders import check_target, replace_dir, temp_dir_beside
 from shnor.pipeline.manifest import build_manifest, write_manifest
 from shnor.pipeline.notebooks import KERNELS, execute_cards, execute_report
 from shnor.reporting.formatting import suppress_small_counts
 from shnor.reporting.html import export_html, html_exporter, notebook_title, write_index
 from shnor.reporting.notebook import PARAMS_FILE, RUN_FILE
+from shnor.reporting.order import order_file, write_order
 from shnor.reporting.sheets import workbook_sheets
 
 CARD_NOTEBOOK = "school_card.ipynb"
+PROCESSED = "processed"  # the derived tables (Parquet) inside each report folder
 REFERENCE_FILE = "reference.json"
 MUNICIPALITIES = "municipalities"  # folder of the municipal reports of --by-municipality
 STEPS = 6
@@ -77,6 +86,7 @@ def _load_dataset(path):
 
 
 def _write_processed(folder: Path, tables: dict, params: dict, run: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         frame.to_parquet(folder / f"{name}.parquet")
     (folder / PARAMS_FILE).write_text(json.dumps(params, ensure_ascii=False, indent=2,
@@ -110,30 +120,46 @@ def folder_name(municipality: str) -> str:
     return name or "municipality"
 
 
+def report_notebooks(notebooks_dir: Path) -> list[Path]:
+    """The report notebooks ``NN_*.ipynb`` of ``notebooks_dir``, in order; a Russian error when
+    there are none (an incomplete installation), before anything is computed."""
+    sources = sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
+    if not sources:
+        raise UserError(f"Не найдены шаблоны отчётов (блокноты NN_*.ipynb) в папке "
+                        f"«{notebooks_dir}»: пакет shnor установлен не полностью. Переустановите "
+                        "его (pip install --force-reinstall shnor или из папки проекта: "
+                        "pip install .).")
+    return sources
+
+
 @dataclass
 class _Report:
-    """What one report folder needs: its tables and where its notebooks find them."""
+    """What one report folder needs: its folder (relative to the run's), tables and texts."""
 
     folder: Path
     tables: dict
-    processed: Path
     meta: str
     title: str
+    scope: str = ""             # what the lists cover, for the appendix to the order
     cards: bool = True          # a municipal report of a batch links to the region's cards
     home: str | None = None     # index of the regional report, for a municipal one
 
 
 def run_suite(data, year: int, out=None, profile: str | None = None, config_file=None,
               all_cards: bool = False, publication: bool = False, reference=None,
-              municipality: str | None = None, by_municipality: bool = False, *,
-              notebooks_dir: Path | None = None, processed_root: Path | None = None) -> Path:
-    """Run every report for ``data`` and ``year``; return the report folder.
+              municipality: str | None = None, by_municipality: bool = False,
+              force: bool = False, *, notebooks_dir: Path | None = None,
+              processed_root: Path | None = None) -> Path:
+    """Run every report for ``data`` and ``year``; return the report folder (absolute).
 
+    ``out``: the report folder (default ``reports/<набор>/<год>/`` in the current folder).
     ``reference``: a ``reference.json`` of another run (a region) whose scale the schools are
     placed on. ``municipality``: report on that municipality's schools only, computed over the
     whole dataset; ``by_municipality``: besides the region's report, one such report per
-    municipality under ``municipalities/``. ``notebooks_dir`` and ``processed_root`` default to
-    the project's ``notebooks/`` and ``data/processed/`` (tests point them elsewhere).
+    municipality under ``municipalities/``. ``force``: replace ``out`` even if it holds files
+    an earlier run did not write. ``notebooks_dir`` defaults to the notebooks shipped with the
+    package (tests point it elsewhere). ``processed_root`` is accepted for older callers and
+    ignored: the derived tables are written into the report folder (``processed/``).
     """
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
@@ -145,64 +171,68 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
         yield
         timings[step] = timings.get(step, 0.0) + time.perf_counter() - begin
 
-    notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
+    del processed_root  # the derived tables belong to the report folder
+    notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR).resolve()
     year = int(year)
     if municipality is not None and by_municipality:
         raise UserError("Укажите либо --municipality (отчёт по одному муниципалитету), либо "
                         "--by-municipality (отчёты по всем), но не оба.")
+    sources = report_notebooks(notebooks_dir)
+    keep = (data, config_file, reference)  # inputs: never inside a folder the report replaces
+    target = tmp = None
+    if out is not None:  # before loading: an --out that cannot be used is told at once
+        target = Path(os.path.abspath(out))
+        check_target(target, force, keep)
+        tmp = temp_dir_beside(target)  # the real test that the folder can be written
+    try:
+        _progress(1, "Загрузка и проверка данных…")
+        with timed("load"):
+            params = load_config(profile, config_file)
+            dataset = _load_dataset(data)
+            scale = None if reference is None else read_reference(reference)
+            run = Run(dataset, year, params, scale)
+            if scale is not None:
+                for warning in placement_warnings(scale, year, params["profile"],
+                                                  _assessments(dataset, year),
+                                                  run.replaced_sections):
+                    _warn(f"Внимание: {warning}.")
+            if municipality is not None:
+                check_municipality(dataset, municipality)
+            name = str(year) if municipality is None else f"{year}-{folder_name(municipality)}"
+            if target is None:  # the default folder is named after the dataset
+                target = Path(os.path.abspath(REPORTS_DIR / dataset.name / name))
+                check_target(target, force, keep)
+                # created now: a folder that cannot be written stops the run before the
+                # computation
+                tmp = temp_dir_beside(target)
 
-    _progress(1, "Загрузка и проверка данных…")
-    with timed("load"):
-        params = load_config(profile, config_file)
-        dataset = _load_dataset(data)
-        scale = None if reference is None else read_reference(reference)
-        run = Run(dataset, year, params, scale)
-        if scale is not None:
-            for warning in placement_warnings(scale, year, params["profile"],
-                                              _assessments(dataset, year), run.replaced_sections):
-                _warn(f"Внимание: {warning}.")
-        if municipality is not None:
-            check_municipality(dataset, municipality)
-        name = str(year) if municipality is None else f"{year}-{folder_name(municipality)}"
-        target = Path(out) if out is not None else REPORTS_DIR / dataset.name / name
-        check_target(target)
+        _progress(2, "Расчёт показателей и таблиц…")
+        with timed("tables"):
+            tables = run.tables() if municipality is None else scoped_tables(run, municipality)
+            batch = ([(m, folder_name(m), scoped_tables(run, m))
+                      for m in municipality_names(dataset)] if by_municipality else [])
 
-    _progress(2, "Расчёт показателей и таблиц…")
-    with timed("tables"):
-        tables = run.tables() if municipality is None else scoped_tables(run, municipality)
-        batch = ([(m, folder_name(m), scoped_tables(run, m)) for m in municipality_names(dataset)]
-                 if by_municipality else [])
-
-    processed = Path(processed_root or DATA_PROCESSED) / dataset.name / name
-    meta = (f"Набор данных: {dataset.name} · год: {year} · профиль методики: "
-            f"{params['profile']}" + (" · режим публикации" if publication else ""))
-    title = f"ШНОР: отчёты за {year} год"
-    main = _Report(Path("."), tables, processed,
-                   meta if municipality is None else f"{meta} · муниципалитет: {municipality}",
-                   title if municipality is None else f"{title}: {municipality}")
-    reports = [main] + [
-        _Report(Path(MUNICIPALITIES) / folder, scoped, processed / MUNICIPALITIES / folder,
-                f"{meta} · муниципалитет: {m}", f"{title}: {m}", cards=False,
-                home="../../index.html")
-        for m, folder, scoped in batch]
-    with timed("processed"):
-        tmp_processed = temp_dir_beside(processed)
-        try:
+        meta = (f"Набор данных: {dataset.name} · год: {year} · профиль методики: "
+                f"{params['profile']}" + (" · режим публикации" if publication else ""))
+        title = f"ШНОР: отчёты за {year} год"
+        main = _Report(Path("."), tables,
+                       meta if municipality is None else f"{meta} · муниципалитет: {municipality}",
+                       title if municipality is None else f"{title}: {municipality}",
+                       scope=(f"Набор данных «{dataset.name}»" if municipality is None
+                              else f"Муниципалитет: {municipality}"))
+        reports = [main] + [
+            _Report(Path(MUNICIPALITIES) / folder, scoped, f"{meta} · муниципалитет: {m}",
+                    f"{title}: {m}", scope=f"Муниципалитет: {m}", cards=False,
+                    home="../../index.html")
+            for m, folder, scoped in batch]
+        with timed("processed"):
             for r in reports:
-                folder = tmp_processed / r.processed.relative_to(processed)
-                folder.mkdir(parents=True, exist_ok=True)
-                _write_processed(folder, r.tables, params, {
+                _write_processed(tmp / r.folder / PROCESSED, r.tables, params, {
                     "dataset": dataset.name, "year": year, "profile": params["profile"],
                     "publication": publication, "municipality": municipality})
-            replace_dir(tmp_processed, processed)
-        finally:
-            shutil.rmtree(tmp_processed, ignore_errors=True)
 
-    tmp = temp_dir_beside(target)
-    try:
         settings = {"data": str(Path(data).resolve()), "year": year, "profile": profile,
                     "config": None if config_file is None else str(Path(config_file).resolve())}
-        sources = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
         for i, r in enumerate(reports):
             if i == 1:
                 _progress(6, f"Отчёты по муниципалитетам: {len(batch)}…")
@@ -216,13 +246,14 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
         manifest = build_manifest(dataset=dataset, year=year, params=params,
                                   publication=publication, all_cards=all_cards,
                                   timings=timings, started=started, out_dir=tmp,
-                                  processed_dir=processed.resolve(),
+                                  processed_dir=Path(PROCESSED),
                                   reference=None if reference is None else Path(reference),
                                   municipality=municipality)
         write_manifest(tmp / "manifest.json", manifest)
         replace_dir(tmp, target)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
@@ -233,8 +264,12 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
     (side by side) and the index page."""
     tables = r.tables
     out.mkdir(parents=True, exist_ok=True)
-    parameters = {**settings, "processed_dir": str(r.processed.resolve())}
+    # relative to the kernel's folder, which is the executed notebook's own: the notebooks of
+    # the report folder run again from there (wherever the folder is moved)
+    parameters = {**settings, "processed_dir": f"../{PROCESSED}"}
+    card_parameters = {**settings, "processed_dir": f"../../{PROCESSED}"}
     workbook = f"shnor_{dataset.name}_{settings['year']}.xlsx"
+    order = order_file(settings["year"])
     card_template = notebooks_dir / CARD_NOTEBOOK
     ids = card_school_ids(tables, all_cards) if card_template.exists() else []
     schools = dataset.schools.set_index("school_id")
@@ -254,10 +289,12 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
                 safe_csv(published[name], out / "tables" / f"{name}.csv")
                 csvs.append(f"{name}.csv")
             write_workbook(out / workbook, workbook_sheets(published))
+            write_order(out / order, tables["identification_flags"], settings["year"], r.scope,
+                        r.meta)
         return csvs
 
     def run_report(src: Path) -> tuple[str, str]:
-        nb = execute_report(src, out / "notebooks" / src.name, parameters, notebooks_dir)
+        nb = execute_report(src, out / "notebooks" / src.name, parameters, out / "notebooks")
         title = notebook_title(nb)
         export_html(html_exporter(), nb, out / f"{src.stem}.html", title, r.meta, home)
         return f"{src.stem}.html", title
@@ -283,12 +320,13 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
             if len(done) % CARD_PROGRESS_EVERY == 0:
                 progress(5, f"Карточки школ: {len(done)} из {len(ids)}…")
 
-        execute_cards(card_template, [(sid, {**parameters, "school_id": sid}) for sid in ids],
-                      notebooks_dir, save_card)
+        execute_cards(card_template,
+                      [(sid, {**card_parameters, "school_id": sid}) for sid in ids],
+                      out / "notebooks" / "schools", save_card)
 
     # The three jobs share nothing but the tables and run side by side: the workbook in this
     # process, the notebooks in their kernels, so both cores stay busy.
-    progress(3, "Таблицы CSV и книга Excel…")
+    progress(3, "Таблицы CSV, книга Excel и приложение к приказу…")
     progress(4, f"Отчёты: {len(sources)} ({', '.join(s.stem for s in sources)})…")
     progress(5, f"Карточки школ: {len(ids) if with_cards else 0}…")
     with timed("tables_reports_cards"):
@@ -301,5 +339,5 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
     progress(6, "Оглавление и манифест…")
     with timed("index"):
         write_index(out, r.title, r.meta, report_links, cards, workbook, csvs,
-                    municipalities=list(municipalities),
+                    municipalities=list(municipalities), order=order,
                     cards_href="schools/" if r.cards else "../../schools/", home=r.home)

@@ -83,22 +83,30 @@ MAIN_TABLES = {
 def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]],
                 cards: pd.DataFrame, workbook: str, csvs: list[str],
                 municipalities: list[tuple[str, str, int]] = (), cards_href: str = "schools/",
-                home: str | None = None) -> Path:
-    """``index.html``: every report, card, table, the workbook, notebooks and the manifest.
+                home: str | None = None, order: str | None = None) -> Path:
+    """``index.html``: every report, card, table, the workbook, the appendix to the order,
+    notebooks and the manifest.
 
     ``municipalities``: (folder, name, schools) of the municipal reports of the run;
     ``cards_href``: where the school cards are (a municipal report links to the region's);
-    ``home``: the index page of the regional report, for a municipal one."""
+    ``home``: the index page of the regional report, for a municipal one; ``order``: the
+    appendix to the order (DOCX) in the folder."""
     parts = [
         "<!DOCTYPE html>", '<html lang="ru">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
-        "<main>", '<header class="shnor-head">', f"<h1>{html.escape(title)}</h1>",
+        '<main class="shnor-index">', '<header class="shnor-head">',
+        f"<h1>{html.escape(title)}</h1>",
         *([f'<div class="shnor-nav">{_link(home, "← Отчёт по региону")}</div>'] if home else []),
         f'<div class="shnor-meta">{html.escape(meta)}</div>', "</header>",
         "<h2>Отчёты</h2>", '<ul class="shnor-files">',
         *[f"<li>{_link(href, text)}</li>" for href, text in reports],
         "</ul>",
+        *(["<h2>Документы</h2>", '<ul class="shnor-files">',
+           (f"<li>{_link(order, 'Приложение к приказу')} ({html.escape(order)}) — списки "
+            "года для приказа органа управления образованием: школы с низкими результатами, "
+            "ШНСУ, зона риска, таблицы программы поддержки (Word)</li>"), "</ul>"]
+          if order else []),
         "<h2>Таблицы</h2>", '<ul class="shnor-files">',
         f"<li>{_link(workbook, 'Книга Excel со списками и таблицами')} ({html.escape(workbook)})</li>",
         *[f"<li>{_link('tables/' + name, name)} — {html.escape(MAIN_TABLES[name])}</li>"
@@ -111,8 +119,8 @@ def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]]
     ]
     if municipalities:
         parts += [f"<h2>Отчёты по муниципалитетам ({len(municipalities)})</h2>",
-                  '<p class="shnor-note">Каждый отчёт — школы одного муниципалитета на шкале '
-                  "региона: те же ИСБШ, группы, кластеры и типы, что и в отчёте по региону.</p>",
+                  ('<p class="shnor-note">Каждый отчёт — школы одного муниципалитета на шкале '
+                   "региона: те же ИСБШ, группы, кластеры и типы, что и в отчёте по региону.</p>"),
                   '<ul class="shnor-files">',
                   *[f"<li>{_link(folder + '/index.html', name)} — школ: {n}</li>"
                     for folder, name, n in municipalities], "</ul>"]
@@ -133,7 +141,11 @@ def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]]
         "<h2>Журнал выполнения</h2>", '<ul class="shnor-files">',
         (f"<li>{_link('manifest.json', 'manifest.json')} — входные файлы и их контрольные "
          "суммы, параметры, версии программ, время выполнения</li>"),
-        f"<li>{_link('notebooks/', 'notebooks/')} — выполненные блокноты (запись прогона)</li>",
+        (f"<li>{_link('notebooks/', 'notebooks/')} — выполненные блокноты (запись прогона); их "
+         "можно выполнить заново из этой папки</li>"),
+        (f"<li>{_link('processed/', 'processed/')} — рассчитанные таблицы (Parquet), которые "
+         "читают блокноты; внутренние: в режиме публикации малые численности в них не "
+         "скрыты</li>"),
         (f"<li>{_link('reference.json', 'reference.json')} — шкала расчёта (ИСБШ, индекс "
          "качества, кластеры, типология, добавленная ценность): по ней муниципалитет "
          "размещает свои школы командой shnor run --reference</li>"),

@@ -125,6 +125,15 @@ def show_table(df: pd.DataFrame, max_rows: int | None = None, columns: list | di
                             digits=digits, suppress_below=_display["suppress_below"])))
 
 
+def show_table_or_text(df: pd.DataFrame, text: str, **kwargs) -> None:
+    """:func:`show_table` when ``df`` has rows; otherwise the sentence ``text`` saying why
+    there are none (a part of a report that needs more schools or data than there are)."""
+    if len(df):
+        show_table(df, **kwargs)
+    else:
+        show_text(text)
+
+
 def show_parameters(params: dict, sections: list[str] | None = None) -> None:
     """Display the parameters used (with their sources) for ``sections`` of the methodology."""
     table = parameter_table(params, sections)

@@ -99,3 +99,12 @@ def differentiation_summary(tables: dict[str, pd.DataFrame]) -> str:
                  f"ниже ожидаемого: {int(s['va_below'])}. Признаки возможной необъективности "
                  f"ВПР (подсказки): {int(s['objectivity_schools'])} школ.")
     return " ".join(parts)
+
+
+def note_on(notes: pd.DataFrame, topic: str, default: str, contains: str = "") -> str:
+    """What the notes (``diff_notes``: topic, note) say on ``topic`` — only the notes holding
+    ``contains``, when given — as one text; ``default`` when they say nothing."""
+    rows = notes[notes["topic"] == topic]["note"].astype(str) if len(notes) else pd.Series([])
+    if contains:
+        rows = rows[rows.str.contains(contains, regex=False)]
+    return " ".join(rows) or default

@@ -12,13 +12,14 @@ from shnor.io.template import write_template
 def test_template_structure(tmp_path):
     wb = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx"))
     assert wb.sheetnames == ["Инструкция", "Школы", "Результаты", "Социальный паспорт",
-                             "Факторы риска", "Показатели программы", "Официальные списки"]
+                             "Факторы риска", "Показатели программы", "Официальные списки",
+                             "Группы ИРО", "Сравнение с журналом"]
     results = wb["Результаты"]
     assert [c.value for c in results[1]][:6] == ["Год", "Код ОО", "Процедура", "Класс",
                                                  "Предмет", "Участников"]
     assert results.freeze_panes == "A2" and results["A1"].font.bold
     lists = {dv.formula1 for dv in results.data_validations.dataValidation}
-    assert '"ВПР,ОГЭ,ЕГЭ"' in lists
+    assert '"ВПР,ОГЭ,ЕГЭ,РДР"' in lists
     assert any("математика (профильная)" in f for f in lists)
     assert {dv.formula1 for dv in wb["Школы"].data_validations.dataValidation} == {
         '"город,село"'}
@@ -26,6 +27,7 @@ def test_template_structure(tmp_path):
         '"высокая,средняя,низкая"'}
     text = "\n".join(str(r[0].value) for r in wb["Инструкция"].iter_rows() if r[0].value)
     assert "необязательный лист" in text and "2023/2024" in text and "ВПР 4–8" in text
+    assert "РДР 2–11" in text and "«% 2»" in text and "Понизили" in text
 
 
 def test_filled_template_validates(tmp_path, capsys):

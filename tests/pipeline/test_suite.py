@@ -75,7 +75,8 @@ def _files(folder: Path, pattern: str) -> dict[str, bytes]:
 def test_suite_writes_tables_reports_cards_index_manifest(runs, setup):
     out, _ = runs
     root, _ = setup
-    assert (root / "processed" / "mini" / "2024" / "indicators.parquet").exists()
+    assert (out / "processed" / "indicators.parquet").exists()  # the derived tables
+    assert not (root / "processed").exists()  # processed_root is ignored
     ind = pd.read_csv(out / "tables" / "indicators.csv", encoding="utf-8-sig",
                       dtype={"school_id": str})
     assert list(ind.columns) == ["year", "school_id", "procedure", "grade", "subject",
