@@ -108,18 +108,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    # --debug is accepted before the command and after it (``shnor run --debug …``)
-    common = _Parser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="показывать трассировку внутренних ошибок")
-    p = _Parser(prog="shnor", description="ШНОР: идентификация, дифференциация и мониторинг школ.",
-                parents=[common])
-    p.set_defaults(debug=False)
+    # --debug is accepted before the command and after it (``shnor run --debug …``): each
+    # command has its own, which leaves the value alone when not given (SUPPRESS)
+    debug = "показывать трассировку внутренних ошибок"
+    p = _Parser(prog="shnor", description="ШНОР: идентификация, дифференциация и мониторинг школ.")
+    p.add_argument("--debug", action="store_true", help=debug)
     sub = p.add_subparsers(dest="command", metavar="КОМАНДА", parser_class=_Parser,
                            title="команды")
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=text, description=text, parents=[common])
+        parser = sub.add_parser(name, help=text, description=text)
+        parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug)
+        return parser
 
     force = "заменить существующий файл или папку (без этого ключа shnor ничего не заменяет)"
     r = command("run", "годовой комплект отчётов")

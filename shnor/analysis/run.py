@@ -153,7 +153,7 @@ class Run:
     @cached_property
     def value_added(self) -> ValueAddedFit:
         """Value-added of the report year (fitted here or the reference's model)."""
-        _, quality = self.quality(self.year)
+        scores, quality = self.quality(self.year)
         ref = self.reference_given
         if ref is not None and ref.value_added is None:
             return ValueAddedFit(None, pd.DataFrame(columns=VA_COLUMNS),
@@ -161,7 +161,7 @@ class Run:
                                  "добавленная ценность не рассчитана: в эталоне нет её модели")
         return value_added_of(self.dataset, self.year, self.params, quality,
                               self.isbsh(self.year)[1],
-                              reference=None if ref is None else ref.value_added)
+                              reference=None if ref is None else ref.value_added, scores=scores)
 
     def reference(self) -> Reference:
         """The scale this run placed its schools on: the given reference, or the one it fitted

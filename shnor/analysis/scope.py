@@ -93,7 +93,8 @@ def scoped_tables(run, municipality: str) -> dict[str, pd.DataFrame]:
         frame.dropna(subset=["cluster"]).groupby("cluster")
         .agg(n_schools=("school_id", "size"), mean_quality=("quality_index", "mean"),
              mean_isbsh=("isbsh", "mean")).reset_index())
-    out["diff_summary"] = summary_numbers(frame, run.clusters.model, tables["diff_cluster_stability"],
+    out["diff_summary"] = summary_numbers(frame, run.clusters.model,
+                                          tables["diff_cluster_stability"],
                                           out["diff_value_added"], out["diff_objectivity"])
     note = pd.DataFrame([("Муниципалитет", (
         f"Отчёт по муниципалитету «{municipality}» ({len(ids)} школ): ИСБШ, группы качества, "

@@ -50,6 +50,10 @@ SOCIAL_COUNTS = (
     "large_families",
 )
 
+# staff: counts of teachers (seed 003: categories, age; seed 000 table 8: the training counts)
+STAFF_COUNTS = ("vacancies", "highest_category", "first_category", "under_35", "pensioners",
+                "research_leaders", "experimental", "sharing_experience", "contest_participants")
+STAFF_OF_TEACHERS = tuple(c for c in STAFF_COUNTS if c != "vacancies")  # each ≤ teachers
 RESULT_COUNTS = ("participants", "n_fail", "n_mark3", "n_mark4", "n_mark5", "n_high")
 JOURNAL_COUNTS = ("lowered", "confirmed", "raised")
 
@@ -104,9 +108,11 @@ TABLES: dict[str, TableSpec] = {
         title="Показатели программы",
         key=("year", "indicator"),
         required=("year", "indicator", "value", "points"),
-        optional=("target", "max_points"),
+        # a target is compared when given: direction ≥ / ≤, the year it is due by, and for a
+        # change from a baseline year (seed 003: «+10 %») its unit, % of the baseline or п.п.
+        optional=("target", "max_points", "direction", "unit", "target_year", "baseline_year"),
         mandatory_table=False,
-        text_columns=("indicator",),
+        text_columns=("indicator", "direction", "unit"),
         int_columns=("year",),
     ),
     "lists": TableSpec(
@@ -143,6 +149,28 @@ TABLES: dict[str, TableSpec] = {
         int_columns=("year", "grade"),
         input_only=tuple(SHARE_COLUMNS["journal_comparison"]),
     ),
+    # seed 000 table 8, seed 003 «Качественный анализ кадрового состава»: teachers per school
+    "staff": TableSpec(
+        name="staff",
+        title="Кадры",
+        key=("year", "school_id"),
+        required=("year", "school_id", "teachers"),
+        optional=STAFF_COUNTS,
+        mandatory_table=False,
+        text_columns=("school_id",),
+        int_columns=("year",),
+    ),
+    # the measures of the roadmap (дорожная карта) and their execution (seeds 001, 003, 004)
+    "roadmap": TableSpec(
+        name="roadmap",
+        title="Дорожная карта",
+        key=("year", "measure", "school_id"),
+        required=("year", "measure", "deadline"),
+        optional=("responsible", "done_date", "state", "school_id"),
+        mandatory_table=False,
+        text_columns=("measure", "responsible", "deadline", "done_date", "state", "school_id"),
+        int_columns=("year",),
+    ),
 }
 GROUP_COLUMNS = ("isbsh_group", "quality_group", "cluster")  # of reference_groups
 
@@ -151,6 +179,9 @@ PROCEDURES = ("VPR", "OGE", "EGE", "RDR")
 SUBJECTS = ("russian", "math", "math_base", "math_profile")
 LOCALITIES = ("urban", "rural")
 RISK_LEVELS = ("high", "medium", "low")
+DIRECTIONS = ("ge", "le")  # a target reached at or above (≥) / at or below (≤)
+CHANGE_UNITS = ("%", "п.п.")  # a change from the baseline: per cent of it, percentage points
+ROADMAP_STATES = ("done", "not_done", "in_progress")
 
 # Russian labels for reports (canonical value -> label).
 PROCEDURE_LABELS = {"VPR": "ВПР", "OGE": "ОГЭ", "EGE": "ЕГЭ", "RDR": "РДР"}
@@ -162,6 +193,8 @@ SUBJECT_LABELS = {
 }
 LOCALITY_LABELS = {"urban": "город", "rural": "село"}
 RISK_LEVEL_LABELS = {"high": "высокая", "medium": "средняя", "low": "низкая"}
+DIRECTION_LABELS = {"ge": "≥", "le": "≤"}
+ROADMAP_STATE_LABELS = {"done": "выполнено", "not_done": "не выполнено", "in_progress": "в работе"}
 
 
 def assessment_label(procedure: str, grade: int, subject: str) -> str:
@@ -238,6 +271,25 @@ COLUMN_LABELS = {
     "isbsh_group": "Группа ИСБШ",
     "quality_group": "Группа качества",
     "cluster": "Кластер",
+    "direction": "Направление цели",
+    "unit": "Единица цели",
+    "target_year": "Год достижения цели",
+    "baseline_year": "Базовый год цели",
+    "teachers": "Педагогов",
+    "vacancies": "Вакансий",
+    "highest_category": "С высшей категорией",
+    "first_category": "С первой категорией",
+    "under_35": "Моложе 35 лет",
+    "pensioners": "Пенсионного возраста",
+    "research_leaders": "Руководят исследовательской деятельностью",
+    "experimental": "В опытно-экспериментальной деятельности",
+    "sharing_experience": "Представляют опыт",
+    "contest_participants": "Участники профессиональных конкурсов",
+    "measure": "Мероприятие",
+    "responsible": "Ответственный",
+    "deadline": "Срок",
+    "done_date": "Дата выполнения",
+    "state": "Статус выполнения",
     "pct_fail": "% 2",
     "pct_mark3": "% 3",
     "pct_mark4": "% 4",
@@ -298,6 +350,26 @@ _COLUMN_ALIASES = {
     "isbsh_group": ("гр исбш", "группа по исбш", "группа социального благополучия"),
     "quality_group": ("гр качества", "группа по качеству", "группа качества подготовки"),
     "cluster": ("кластер иро", "номер кластера"),
+    "direction": ("направление", "знак цели", "не менее не более"),
+    "unit": ("единица", "единица измерения", "ед изм"),
+    "target_year": ("срок достижения", "год достижения", "целевой год"),
+    "baseline_year": ("базовый год",),
+    "teachers": ("количество педагогов", "педагогических работников", "всего педагогов",
+                 "педагоги", "учителей"),
+    "vacancies": ("вакансии", "количество вакансий"),
+    "highest_category": ("высшая категория", "вкк", "с вкк"),
+    "first_category": ("первая категория", "1кк", "с 1кк"),
+    "under_35": ("молодые педагоги", "до 35 лет", "моложе 35"),
+    "pensioners": ("пенсионеры", "пенсионного возраста"),
+    "research_leaders": ("руководство учебно исследовательской деятельностью",),
+    "experimental": ("опытно экспериментальная деятельность",),
+    "sharing_experience": ("предоставляющих собственный опыт", "представляют опыт"),
+    "contest_participants": ("профессиональные конкурсы", "участники конкурсов"),
+    "measure": ("мероприятия", "наименование мероприятия", "содержание мероприятия"),
+    "responsible": ("ответственные", "исполнитель", "исполнители"),
+    "deadline": ("сроки", "срок исполнения", "срок выполнения"),
+    "done_date": ("выполнено", "фактическая дата", "дата исполнения", "исполнено"),
+    "state": ("статус", "отметка о выполнении", "результат исполнения"),
     "lowered": ("lower", "понизили отметку", "понизили отм отм по журналу",
                 "отметка ниже отметки по журналу", "ниже отметки по журналу"),
     "confirmed": ("equal", "подтвердили отметку", "подтвердили отм отметке по журналу",
@@ -357,6 +429,8 @@ _TABLE_ALIASES = {
     "journal_comparison": ("journal comparison", "сравнение с журналом",
                            "сравнение отметок с отметками по журналу", "сравнение отметок",
                            "отметки по журналу", "журнал"),
+    "staff": ("кадры", "кадровый состав", "педагогические кадры"),
+    "roadmap": ("дорожная карта", "план мероприятий", "мероприятия"),
 }
 
 # normalised file stem or sheet name -> canonical table.
@@ -388,6 +462,16 @@ _VALUE_ALIASES = {
         "urban": ("город", "городская", "городская местность", "г"),
         "rural": ("село", "сельская", "сельская местность", "с"),
     },
+    "direction": {
+        # «≥», «>=», «≤», «<=» are read before normalising (:mod:`shnor.io.validation`)
+        "ge": ("не менее", "не ниже", "больше или равно", "min"),
+        "le": ("не более", "не выше", "меньше или равно", "max"),
+    },
+    "state": {
+        "done": ("выполнено", "выполнен", "выполнена", "исполнено", "да"),
+        "not_done": ("не выполнено", "не выполнен", "не исполнено", "нет"),
+        "in_progress": ("в работе", "выполняется", "в процессе"),
+    },
     "level": {
         "high": ("высокая", "высокий", "в"),
         "medium": ("средняя", "средний", "с"),
@@ -411,6 +495,8 @@ ALLOWED_VALUE_LABELS = {
     "subject": tuple(SUBJECT_LABELS[s] for s in SUBJECTS),
     "locality": tuple(LOCALITY_LABELS[x] for x in LOCALITIES),
     "level": tuple(RISK_LEVEL_LABELS[x] for x in RISK_LEVELS),
+    "direction": tuple(DIRECTION_LABELS[x] for x in DIRECTIONS),
+    "state": tuple(ROADMAP_STATE_LABELS[x] for x in ROADMAP_STATES),
 }
 
 # The ten risk factors of seed 000, tables 4–6 (factor code -> name).

@@ -29,6 +29,8 @@ class Dataset:
     lists: pd.DataFrame | None = None
     reference_groups: pd.DataFrame | None = None
     journal_comparison: pd.DataFrame | None = None
+    staff: pd.DataFrame | None = None
+    roadmap: pd.DataFrame | None = None
     input_hashes: dict[str, str] = field(default_factory=dict)
     # Optional tables left out because they had problems: table -> its problems.
     excluded: dict[str, list] = field(default_factory=dict)

@@ -20,6 +20,7 @@ import pandera.pandas as pa
 from shnor.errors import Problem
 from shnor.io.contract import (
     ALLOWED_VALUE_LABELS,
+    CHANGE_UNITS,
     COLUMN_LABELS,
     JOURNAL_COUNTS,
     PROCEDURE_LABELS,
@@ -27,6 +28,8 @@ from shnor.io.contract import (
     RESULT_COUNTS,
     SHARE_COLUMNS,
     SOCIAL_COUNTS,
+    STAFF_COUNTS,
+    STAFF_OF_TEACHERS,
     SUBJECT_LABELS,
     TABLES,
     VALUE_ALIASES,
@@ -46,7 +49,40 @@ KINDS: dict[str, str] = {
     "mean_score": "number", "points": "number", "max_points": "number",
     "value": "percent_number", "target": "percent_number",
     "isbsh_group": "group", "quality_group": "group", "cluster": "group",
+    # programme targets, staff, roadmap
+    "direction": "category", "state": "category", "unit": "unit",
+    "target_year": "year", "baseline_year": "year",
+    **{c: "staff_count" for c in ("teachers", *STAFF_COUNTS)},
+    "deadline": "date", "done_date": "date",
 }
+STAFF_COLUMNS = ("teachers", *STAFF_COUNTS)
+_MONTHS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7,
+           "август": 8, "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12}
+_MONTH_YEAR = re.compile(r"^(?P<month>[а-яё]+)\s+(?P<year>\d{4})(?:\s*г\.?|\s*года?)?$")
+
+
+def parse_dates(s: pd.Series) -> pd.Series:
+    """Dates as ISO text «YYYY-MM-DD»; NaN where the cell is not a date.
+
+    Accepted: «31.05.2024», «2024-05-31» (also with a time, as Excel cells are read), and a
+    month with a year — «май 2024», «декабрь 2024 г.» — read as the last day of that month.
+    """
+    out = pd.Series(np.nan, index=s.index, dtype="object")
+    t = s.dropna().astype(str).str.strip()
+    for fmt, pattern in (("%d.%m.%Y", r"^\d{1,2}\.\d{1,2}\.\d{4}$"),
+                         ("%Y-%m-%d", r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?$")):
+        hit = t[t.str.match(pattern)]
+        dates = pd.to_datetime(hit.str.slice(0, 10), format=fmt, errors="coerce")
+        out[dates.index] = dates.dt.strftime("%Y-%m-%d").where(dates.notna(), np.nan)
+    for row, text in t[out[t.index].isna()].items():
+        m = _MONTH_YEAR.match(text.lower())
+        month = next((n for stem, n in _MONTHS.items()
+                      if m and m["month"].startswith(stem)
+                      and (stem != "ма" or m["month"] in ("май", "мая"))), None)
+        if month:
+            end = pd.Timestamp(int(m["year"]), month, 1) + pd.offsets.MonthEnd(0)
+            out[row] = end.strftime("%Y-%m-%d")
+    return out
 
 
 @dataclass
@@ -233,7 +269,19 @@ def _parse_column(kind: str, s: pd.Series, column: str, params: dict) -> tuple[p
         if kind == "id":
             s = s.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
         return s, bad
+    if kind == "date":
+        dates = parse_dates(s)
+        bad.append((s.notna() & dates.isna(),
+                    "ожидается дата: «31.05.2024», «2024-05-31» или месяц с годом «май 2024»; "
+                    "сроки вроде «весь период» или «ежегодно» разбейте на мероприятия с датами"))
+        return dates, bad
+    if kind == "unit":  # «%» and «п.п.» canonical (a change from the baseline), others as given
+        pp = s.str.lower().str.replace(r"[\s.]", "", regex=True)
+        return s.where(~pp.isin(["пп", "процентныхпункта", "процентныхпунктов"]), "п.п.") \
+            .where(pp != "%", "%"), bad
     if kind == "category":
+        if column == "direction":
+            s = s.replace({"≥": "ge", ">=": "ge", "=>": "ge", "≤": "le", "<=": "le", "=<": "le"})
         mapping = VALUE_ALIASES[column]
         canon = {v: mapping.get(normalize(v), v) for v in s.dropna().unique()}
         return s.map(canon), bad
@@ -265,6 +313,13 @@ def _parse_column(kind: str, s: pd.Series, column: str, params: dict) -> tuple[p
         wrong = present & (num.isna() | (num % 1 != 0))
         bad.append((wrong, "ожидается номер группы целым числом"))
         return num.where(~wrong), bad
+    if kind == "staff_count":
+        num = _to_float(t.where(~percent_cells(t)))
+        wrong = present & num.isna()
+        bad.append((wrong, "ожидается целое число педагогов (не процент и не доля)"))
+        fraction = num.notna() & (num % 1 != 0)
+        bad.append((fraction, "число педагогов должно быть целым"))
+        return num.where(~fraction), bad
     if kind == "percent_number":  # programme values are often written «50%»: the number is kept
         t = t.str.rstrip("%")
     percent = present & t.str.endswith("%")
@@ -279,6 +334,10 @@ def _parse_column(kind: str, s: pd.Series, column: str, params: dict) -> tuple[p
         return num.where(~fraction), bad
     bad.append((percent | wrong, "ожидается число"))
     return num, bad
+
+
+def percent_cells(t: pd.Series) -> pd.Series:
+    return t.notna() & t.astype(str).str.endswith("%")
 
 
 def parse_table(src: SourceTable, params: dict) -> Parsed:
@@ -453,6 +512,9 @@ COLUMN_RULES: dict[str, str] = {
     "factor_range": "номер фактора риска должен быть от 1 до {risk_factors}",
     "mean_score_range": "средний балл должен быть от 0 до {mean_score_max}",
     "points_negative": "баллы не могут быть отрицательными",
+    "direction_values": "неизвестное направление цели; допустимо: " + _allowed("direction"),
+    "state_values": "неизвестный статус выполнения; допустимо: " + _allowed("state"),
+    "staff_negative": "число педагогов не может быть отрицательным",
     "isbsh_group_range": "группа ИСБШ должна быть от 1 до {isbsh_group}",
     "quality_group_range": "группа качества должна быть от 1 до {quality_group}",
     "cluster_range": "номер кластера должен быть от 1 до {cluster} (число кластеров методики)",
@@ -582,6 +644,91 @@ def _programme_rules(params: dict, columns: set[str]) -> list[RowRule]:
     )]
 
 
+def _target_rules(columns: set[str]) -> list[RowRule]:
+    """A target of the programme table is comparable: a direction, and for a change from a
+    baseline year its unit (% of the baseline or п.п.) and the year it is due by."""
+    def col(d: pd.DataFrame, c: str) -> pd.Series:
+        return d[c] if c in d.columns else pd.Series(np.nan, index=d.index, dtype="object")
+
+    has_target = lambda d: col(d, "target").notna()  # noqa: E731
+    change = lambda d: col(d, "baseline_year").notna()  # noqa: E731
+    rules = []
+    if "target" in columns and ({"direction", "unit", "target_year", "baseline_year"}
+                                & columns):
+        rules.append(RowRule(
+            "target_direction", "direction",
+            lambda d: ~(has_target(d) & col(d, "direction").isna()),
+            lambda r: "целевое значение указано без направления: укажите «≥» (не менее) или "
+                      "«≤» (не более)"))
+    if "baseline_year" in columns:
+        rules += [
+            RowRule("target_change_unit", "unit",
+                    lambda d: ~(change(d) & ~col(d, "unit").isin(list(CHANGE_UNITS))),
+                    lambda r: "цель задана как изменение от базового года "
+                              f"{_n(r['baseline_year'])}: укажите единицу «%» (процент от "
+                              "значения базового года) или «п.п.» (процентные пункты)"),
+            RowRule("target_change_year", "target_year",
+                    lambda d: ~(change(d) & col(d, "target_year").isna()),
+                    lambda r: "цель задана как изменение от базового года: укажите год "
+                              "достижения цели"),
+            RowRule("target_change_target", "target",
+                    lambda d: ~(change(d) & col(d, "target").isna()),
+                    lambda r: "указан базовый год, но нет целевого изменения"),
+            RowRule("baseline_before_target", "baseline_year",
+                    lambda d: ~(change(d) & (col(d, "target_year") <= col(d, "baseline_year"))),
+                    lambda r: f"базовый год {_n(r['baseline_year'])} не раньше года достижения "
+                              f"цели {_n(r['target_year'])}"),
+        ]
+    return rules
+
+
+def _staff_rules(columns: set[str]) -> list[RowRule]:
+    """Counts of teachers with a category, an age, a training are at most the teachers."""
+    rules = [
+        RowRule(
+            f"{c}_le_teachers", c,
+            lambda d, c=c: ~(d[c] > d["teachers"]),
+            lambda r, c=c: f"«{COLUMN_LABELS[c]}»: {_n(r[c])} — больше, чем педагогов "
+                           f"({_n(r['teachers'])})",
+        )
+        for c in STAFF_OF_TEACHERS if c in columns
+    ]
+    if {"highest_category", "first_category"} <= columns:
+        rules.append(RowRule(
+            "categories_le_teachers", "first_category",
+            lambda d: ~(d["highest_category"].fillna(0) + d["first_category"].fillna(0)
+                        > d["teachers"]),
+            lambda r: f"педагогов с высшей ({_n(r['highest_category'])}) и первой "
+                      f"({_n(r['first_category'])}) категорией больше, чем педагогов "
+                      f"({_n(r['teachers'])})"))
+    return rules
+
+
+def _roadmap_rules(params: dict, columns: set[str]) -> list[RowRule]:
+    """A measure is not done before the programme started
+    (``monitoring.roadmap.programme_start``)."""
+    start = str(params["monitoring"]["roadmap"]["programme_start"])
+    rules = []
+    if "done_date" in columns:
+        rules.append(RowRule(
+            "done_after_start", "done_date",
+            lambda d: ~(d["done_date"].notna() & (d["done_date"].astype(str) < start)),
+            lambda r: f"дата выполнения {_iso_ru(r['done_date'])} раньше начала программы "
+                      f"({_iso_ru(start)})"))
+        if "state" in columns:
+            rules.append(RowRule(
+                "done_state", "state",
+                lambda d: ~(d["done_date"].notna() & d["state"].isin(["not_done"])),
+                lambda r: f"указана дата выполнения {_iso_ru(r['done_date'])}, но статус "
+                          "«не выполнено»"))
+    return rules
+
+
+def _iso_ru(text: object) -> str:
+    y, m, d = str(text)[:10].split("-")
+    return f"{d}.{m}.{y}"
+
+
 def _schema(table: str, columns: set[str], params: dict) -> tuple[pa.DataFrameSchema, list[RowRule]]:
     spec = TABLES[table]
     data = params["data"]
@@ -591,7 +738,14 @@ def _schema(table: str, columns: set[str], params: dict) -> tuple[pa.DataFrameSc
     if "year" in columns:
         col_checks["year"].append(pa.Check(
             lambda s: s.isna() | s.between(data["year_min"], data["year_max"]), name="year_range"))
-    for c in ("procedure", "subject", "locality", "level"):
+    for c in set(STAFF_COLUMNS) & columns:
+        col_checks[c].append(pa.Check(lambda s: ~(s < 0), name="staff_negative"))
+    for c in ("target_year", "baseline_year"):
+        if c in columns:
+            col_checks[c].append(pa.Check(
+                lambda s: s.isna() | s.between(data["year_min"], data["year_max"]),
+                name="year_range"))
+    for c in ("procedure", "subject", "locality", "level", "direction", "state"):
         if c in columns:
             allowed = list(VALUE_ALIASES[c].values())
             col_checks[c].append(pa.Check(lambda s, a=allowed: s.isna() | s.isin(a),
@@ -624,6 +778,12 @@ def _schema(table: str, columns: set[str], params: dict) -> tuple[pa.DataFrameSc
         rules = _programme_rules(params, columns)
     elif table == "journal_comparison":
         rules = _journal_rules(params, columns)
+    elif table == "staff":
+        rules = _staff_rules(columns)
+    elif table == "roadmap":
+        rules = _roadmap_rules(params, columns)
+    if table == "programme":
+        rules = rules + _target_rules(columns)
     schema = pa.DataFrameSchema(
         schema_columns,
         checks=[pa.Check(rule.ok, name=rule.name) for rule in rules],
@@ -633,10 +793,12 @@ def _schema(table: str, columns: set[str], params: dict) -> tuple[pa.DataFrameSc
 
 
 def _duplicate_problems(p: Parsed, rows: list[int]) -> list[Problem]:
-    key = list(TABLES[p.source.table].key)
-    frame = p.frame[key].dropna()
+    spec = TABLES[p.source.table]
+    key = list(spec.key)
+    # an optional key column (roadmap: school_id) may be empty: equal empty cells repeat a key
+    frame = p.frame[key].dropna(subset=[c for c in key if c in spec.required])
     first = pd.Series(frame.index, index=frame.index).groupby(
-        [frame[c] for c in key]).transform("first")
+        [frame[c] for c in key], dropna=False).transform("first")
     labels = ", ".join(p.source.headers[c] for c in key)
     return [
         p.source.problem(
@@ -704,7 +866,7 @@ def check_school_ids(parsed: dict[str, Parsed]) -> list[Problem]:
                                      .iloc[0]))
     problems = []
     for table in ("results", "social", "risk_profiles", "lists", "reference_groups",
-                  "journal_comparison"):
+                  "journal_comparison", "staff", "roadmap"):
         p = parsed.get(table)
         if p is None or "school_id" not in p.frame.columns:
             continue

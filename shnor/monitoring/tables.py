@@ -11,7 +11,11 @@ from shnor.monitoring.cards import card_history, card_profile
 from shnor.monitoring.dynamics import group_dynamics, leavers, overall_dynamics, school_overall
 from shnor.monitoring.lists import FLAGS, _is_true, list_sizes, list_targets, normalise_lists
 from shnor.monitoring.programme import programme_scores, programme_summary
+from shnor.monitoring.risk_changes import factor_changes, removed_by_school
 from shnor.monitoring.risk_profiles import check_profiles, factor_groups, profile_year, risk_matrix
+from shnor.monitoring.roadmap import overdue_list, roadmap_measures, roadmap_summary
+from shnor.monitoring.staff import staff_municipalities, staff_risk_check, staff_schools
+from shnor.monitoring.targets import target_summary, target_table
 from shnor.monitoring.tasks import task_indicators
 
 
@@ -48,19 +52,34 @@ def monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
         expected = that_year.loc[_is_true(that_year[required].any(axis=1)), "school_id"].tolist()
         listed = that_year.loc[_is_true(that_year[list(FLAGS)].any(axis=1)), "school_id"]
     matrix = risk_matrix(prof_year, dataset.schools, expected)
+    targets = target_table(dataset.programme)
+    changes, changes_region = factor_changes(prof, dataset.schools, params, until=year)
+    staff = staff_schools(getattr(dataset, "staff", None), dataset.schools, params)
+    measures = roadmap_measures(getattr(dataset, "roadmap", None), dataset.schools, year, params)
     tables = {
+        "programme_targets": targets,
+        "programme_targets_summary": target_summary(targets),
         "monitoring_lists": lists,
         "monitoring_sizes": sizes,
         "monitoring_targets": list_targets(sizes, params),
         "monitoring_dynamics": group_dynamics(ind, lists, dataset.schools, flag),
         "monitoring_overall": overall_dynamics(ind, lists, flag),
         "monitoring_leavers": leavers(lists, overall, dataset.schools, flag),
-        "monitoring_tasks": task_indicators(ind, lists, overall, flag, sizes),
+        "monitoring_tasks": _with_indicator_6(task_indicators(ind, lists, overall, flag, sizes),
+                                              changes, changes_region),
         "programme": scores,
         "programme_summary": summary,
         "risk_matrix": matrix,
         "risk_groups": factor_groups(prof_year, params),
         "risk_check": check_profiles(prof_year, expected, listed),
+        "risk_changes": changes,
+        "risk_changes_region": changes_region,
+        "staff_schools": staff,
+        "staff_municipalities": staff_municipalities(staff, params),
+        "staff_check": staff_risk_check(staff, prof, year, params),
+        "roadmap_measures": measures,
+        "roadmap_summary": roadmap_summary(measures, params),
+        "roadmap_overdue": overdue_list(measures),
         "card_history": card_history(ind, reg),
         "card_overall": overall,
         "card_profile": card_profile(lists, differentiation, matrix, dataset.schools, year,
@@ -68,6 +87,25 @@ def monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
     }
     tables["monitoring_notes"] = monitoring_notes(dataset, year, params, tables, p_year)
     return tables
+
+
+def _with_indicator_6(tasks: pd.DataFrame, changes: pd.DataFrame,
+                     region: pd.DataFrame) -> pd.DataFrame:
+    """Seed 000 table 12, indicator 6 added to the task indicators: the share of the schools
+    with a high-significance factor the year before that removed at least one, the removed
+    factors listed by school in ``source``."""
+    rows = [{"year": int(r.year), "indicator": (
+                "Динамика выявления и устранения ресурсных дефицитов: доля школ, устранивших "
+                f"хотя бы один фактор риска высокой значимости (к профилям {r.previous_year} г.)"),
+             "value": r.indicator_6, "numerator": float(r.schools_removed),
+             "denominator": float(r.schools_with_high),
+             "source": ("seed 000, табл. 12, показатель 6; устранены: "
+                        + (removed_by_school(changes, r.year) or "—"))}
+            for r in region.itertuples() if r.schools_with_high > 0]
+    if not rows:
+        return tasks
+    out = pd.concat([tasks, pd.DataFrame(rows, columns=tasks.columns)], ignore_index=True)
+    return out.sort_values(["year"], kind="stable").reset_index(drop=True)
 
 
 def monitoring_notes(dataset, year: int, params: dict, tables: dict, p_year) -> pd.DataFrame:
@@ -100,6 +138,38 @@ def monitoring_notes(dataset, year: int, params: dict, tables: dict, p_year) -> 
         else:
             notes.append(("risk", ("Профили рисков полны: у каждой школы списков по одному "
                           "уровню значимости для каждого из 10 факторов.")))
+    goals = tables["programme_targets"]
+    if len(goals):
+        this = goals[goals["year"] == goals["year"].max()]
+        counts = this["result"].value_counts()
+        notes.append(("programme", (
+            f"Целевые значения программы за {int(this['year'].iloc[0])} г.: {len(this)}; "
+            f"достигнуто {int(counts.get('met', 0))}, не достигнуто "
+            f"{int(counts.get('not_met', 0))}, нет данных {int(counts.get('no_data', 0))}.")))
+        no_dir = int((goals["status"].str.startswith("не указано направление")).sum())
+        if no_dir:
+            notes.append(("programme", (
+                f"У {no_dir} целевых значений не указано направление (≥ или ≤): они не "
+                "сравнены; добавьте столбец «Направление цели».")))
+    if len(tables["risk_changes_region"]):
+        r = tables["risk_changes_region"].iloc[-1]
+        notes.append(("risk", (
+            f"Факторы риска высокой значимости {r['previous_year']} → {r['year']} г.: "
+            f"устранено {r['factors_removed']}, сохранилось {r['factors_kept']}, "
+            f"появилось {r['factors_new']} (школ сравнено: {r['schools_compared']}).")))
+    elif p_year is not None:
+        notes.append(("risk", "Профили рисков есть только за один год: динамику факторов "
+                      "риска (показатель 6 табл. 12) оценить нельзя."))
+    if getattr(dataset, "staff", None) is None:
+        notes.append(("staff", "Таблица «Кадры» (staff) не предоставлена: кадровые показатели "
+                      "не рассчитаны."))
+    elif len(tables["staff_check"]):
+        notes.append(("staff", (
+            f"У {len(tables['staff_check'])} школ вакансии не согласуются с заявленным "
+            "фактором риска 2 «Дефицит педагогических кадров», см. таблицу проверки.")))
+    if getattr(dataset, "roadmap", None) is None:
+        notes.append(("roadmap", "Таблица «Дорожная карта» (roadmap) не предоставлена: "
+                      "исполнение мероприятий не оценено."))
     targets = tables["monitoring_targets"]
     if params["monitoring"]["target_year"] > max(dataset.years):
         notes.append(("targets", (f"Целевой год {params['monitoring']['target_year']} ещё не "

@@ -88,10 +88,13 @@ def card_facts(s: dict) -> pd.DataFrame:
              *[(header(c), val(c))
                for c in ("isbsh_group", "quality_group", "cluster", "typology")]]
     if "value_added" in s:
-        rows.append((f"{header('value_added')} (интервал)",
+        rows.append((f"{header('value_added')} (95 % интервал)",
                      "—" if val("value_added") == "—" else
-                     f"{s['value_added']:+.2f} ({s['value_added_low']:+.2f} … "
-                     f"{s['value_added_high']:+.2f})".replace(".", ",")))
+                     (f"{s['value_added']:+.2f} ({s['value_added_low']:+.2f} … "
+                      f"{s['value_added_high']:+.2f}), SE {s['value_added_se']:.2f}")
+                     .replace(".", ",")))
+    if "effectiveness_level" in s:
+        rows.append((header("effectiveness_level"), val("effectiveness_level")))
     if "objectivity_flag" in s:
         rows.append((header("objectivity_flag"), flag("objectivity_flag")))
     if val("differentiation_status") != "—":

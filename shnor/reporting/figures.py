@@ -203,6 +203,28 @@ def plot_value_added(frame: pd.DataFrame, label: str = "school_id", ax=None, max
 
 # Monitoring -----------------------------------------------------------------------------------
 
+def plot_value_added_intervals(frame: pd.DataFrame, ax=None):
+    """Each school's value-added with its interval against its participants (log scale): the
+    reader sees the interval narrow as the school grows. ``frame``: participants, value_added,
+    value_added_low, value_added_high, verdict."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 5))
+    d = frame.dropna(subset=["participants", "value_added"])
+    for verdict, colour in {WITHIN: "#BFBFBF", ABOVE: "#2E75B6", BELOW: "#C00000"}.items():
+        part = d[d["verdict"] == verdict]
+        ax.errorbar(part["participants"], part["value_added"],
+                    yerr=[part["value_added"] - part["value_added_low"],
+                          part["value_added_high"] - part["value_added"]],
+                    fmt="o", ms=3, lw=0.6, color=colour, alpha=0.7, label=verdict)
+    ax.axhline(0, color="black", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("Участников в процедурах индекса (логарифмическая шкала)")
+    ax.set_ylabel("Добавленная ценность, пункты индекса качества")
+    ax.legend(frameon=False)
+    ax.set_title("Добавленная ценность школы и её 95-процентный интервал")
+    return ax
+
+
 def plot_targets(targets: pd.DataFrame, ax=None):
     """List size per year against the path target and the yearly target."""
     if ax is None:

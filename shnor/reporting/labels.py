@@ -17,6 +17,7 @@ from shnor.io.contract import RISK_LEVEL_LABELS
 from shnor.monitoring.risk_profiles import CONFLICT, FACTOR_SHORT
 
 COLUMN_LABELS = {
+    "diff_value_added": {"participants": "Участников в процедурах индекса"},
     **CONTRACT_LABELS,
     # Data and indicators
     "assessment": "Оценочная процедура",
@@ -133,6 +134,10 @@ COLUMN_LABELS = {
     **{f"factor_{f}": short for f, short in FACTOR_SHORT.items()},
     "n_schools_region": "Школ в регионе",
     "share_region": "Доля школ в регионе",
+    "value_added_se": "Стандартная ошибка добавленной ценности",
+    "value_added_weight": "Вес собственного результата школы (надёжность)",
+    "effectiveness_level": "Уровень эффективности школы (1–5, EVAAS)",
+    "quality_se": "Погрешность индекса качества",
 }
 
 # Generic column names whose meaning depends on the table: table -> {column -> header}.

@@ -115,6 +115,13 @@ def type_counts(counts: pd.DataFrame) -> pd.DataFrame:
     return counts.assign(group=counts["typology"].map(TYPE_PLURALS))
 
 
+def effectiveness_counts(va: pd.DataFrame) -> pd.DataFrame:
+    """Schools per effectiveness level 5 … 1 (SAS EVAAS) of ``diff_value_added``."""
+    counts = va["effectiveness_level"].value_counts().reindex([5, 4, 3, 2, 1], fill_value=0)
+    return pd.DataFrame({"effectiveness_level": counts.index, "n_schools": counts.to_numpy(),
+                         "share": counts.to_numpy() / max(int(counts.sum()), 1)})
+
+
 def value_added_flagged(va: pd.DataFrame) -> pd.DataFrame:
     """Schools above or below expectation, from the lowest value-added to the highest."""
     return va[va["verdict"] != WITHIN].sort_values("value_added")

@@ -233,3 +233,79 @@ def test_publication_mode_suppresses_small_counts(tmp_path):
     ind = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
     assert ind["participants"].tolist() == ["40", "<5"]
     assert ind["share_fail"].tolist() == ["0.1", "0.25"]
+
+
+# Real paths (issue «Real office files and real installs», items 3, 4, 7) ----------------------
+
+def test_report_folder_holds_its_tables_and_the_appendix(runs):
+    out, _ = runs
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["processed_dir"] == "processed"
+    assert "processed/identification_flags.parquet" in manifest["outputs"]
+    assert "Приложение_к_приказу_2024.docx" in manifest["outputs"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="Приложение_к_приказу_2024.docx"' in index and 'href="processed/"' in index
+    nb = nbformat.read(out / "notebooks" / "01_overview.ipynb", as_version=4)
+    injected = next(c.source for c in nb.cells if "injected-parameters" in c.metadata.get(
+        "tags", []))
+    assert 'processed_dir = "../processed"' in injected  # relative: the folder can move
+    card = nbformat.read(out / "notebooks" / "schools" / "001.ipynb", as_version=4)
+    assert 'processed_dir = "../../processed"' in card.cells[1].source
+
+
+def test_executed_notebook_runs_again_from_a_moved_report_folder(runs, tmp_path):
+    import papermill as pm
+
+    moved = shutil.copytree(runs[0], tmp_path / "перенесённый отчёт")
+    again = pm.execute_notebook(str(moved / "notebooks" / "01_overview.ipynb"),
+                                str(tmp_path / "again.ipynb"), kernel_name="python3",
+                                cwd=str(moved / "notebooks"), progress_bar=False)
+    text = "".join(str(o.get("data", {}).get("text/html", "")) for c in again.cells
+                   if c.cell_type == "code" for o in c.outputs)
+    assert "Школ в справочнике" in text
+
+
+def test_no_report_notebooks_is_a_russian_error(setup, tmp_path):
+    _, kw = setup
+    with pytest.raises(UserError, match="Не найдены шаблоны отчётов"):
+        runner.run_suite(**{**kw, "notebooks_dir": tmp_path}, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_relative_out_with_reports_side_by_side_keeps_the_working_folder(setup, tmp_path,
+                                                                         monkeypatch):
+    # papermill's cwd= changed the working folder of the whole process while the workbook was
+    # written from another thread: with a relative --out the run crashed
+    _, kw = setup
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name in ("01_overview.ipynb", "02_identification.ipynb"):
+        shutil.copy(NOTEBOOKS_DIR / name, notebooks)
+    nbformat.write(CARD, notebooks / runner.CARD_NOTEBOOK)
+    work = tmp_path / "office"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    out = runner.run_suite(**{**kw, "notebooks_dir": notebooks}, out="отчёт/2024")
+    assert Path.cwd() == work and out == work / "отчёт" / "2024"
+    assert (out / "01_overview.html").exists() and (out / "02_identification.html").exists()
+    assert (out / "shnor_mini_2024.xlsx").exists()
+    assert sorted(p.name for p in work.iterdir()) == ["отчёт"]
+
+
+def test_user_file_in_an_earlier_report_is_not_lost_without_force(setup, runs, tmp_path):
+    _, kw = setup
+    target = shutil.copytree(runs[0], tmp_path / "report")
+    note = target / "Пояснительная записка.docx"
+    note.write_text("моя записка")
+    with pytest.raises(UserError, match="«Пояснительная записка.docx»") as error:
+        runner.run_suite(out=target, **kw)
+    assert "которых shnor не создавал" in str(error.value) and "--force" in str(error.value)
+    assert note.read_text() == "моя записка"
+    note.unlink()
+    (target / "tables" / "indicators.csv").write_text("отредактировано")
+    with pytest.raises(UserError, match="изменённые после расчёта: «tables/indicators.csv»"):
+        runner.run_suite(out=target, **kw)
+    note.write_text("моя записка")
+    runner.run_suite(out=target, force=True, **kw)
+    assert not note.exists() and (target / "manifest.json").exists()
+    runner.run_suite(out=target, **kw)  # an unchanged report of shnor is replaced as before
