@@ -23,4 +23,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check shnor tests
 
 clean:
-	rm -rf $(VENV) reports/demo data/processed/demo
+	rm -rf $(VENV) reports/demo

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from shnor.comparison.peers import similar_schools
 from shnor.frames import join_texts
 from shnor.indicators import compute_indicators, isin, rows_of_years
 from shnor.objectivity import objectivity_evidence
@@ -33,7 +34,8 @@ from shnor.verdicts import ABOVE, BELOW
 
 CONTRACT_COLUMNS = ["school_id", "isbsh", "isbsh_group", "quality_index", "quality_group",
                     "cluster", "typology", "value_added", "value_added_low", "value_added_high",
-                    "value_added_se", "effectiveness_level", "objectivity_flag", "status"]
+                    "value_added_se", "effectiveness_level", "peer_percentile", "peer_count",
+                    "objectivity_flag", "status"]
 
 
 @dataclass
@@ -265,11 +267,23 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
     if value_added.reasons is not None:  # the status: a school's own reason, else the fit's
         va_reason = ids.map(value_added.reasons).astype(object).fillna(va_reason).to_numpy()
 
+    # Statistically similar schools (SPEC §4.10): the dataset's schools, on whatever scale.
+    peer_in = frame[["school_id", "isbsh", "quality_index"]].copy()
+    if "locality" in dataset.schools:
+        peer_in["locality"] = ids.map(dataset.schools.drop_duplicates("school_id")
+                                      .set_index("school_id")["locality"]).to_numpy()
+    peers, peer_notes = similar_schools(peer_in, params)
+    notes.extend(("Похожие школы", n) for n in peer_notes)
+    frame["peer_percentile"] = peers["peer_percentile"].to_numpy()
+    frame["peer_count"] = peers["peer_count"].astype("Int64").array
+
     evidence = objectivity_evidence(ind, scores, dataset.schools, year, params,
                                     journal=dataset.journal_comparison)
     frame["objectivity_flag"] = isin(ids, evidence["school_id"])
 
     frame["status"] = _status(frame, ids, quality, isbsh, dataset, year, cl_reason, va_reason)
+    frame["status"] = join_texts([pd.Series(frame["status"], index=frame.index),
+                                  peers["peer_status"].set_axis(frame.index)]).to_numpy()
     contract = frame[CONTRACT_COLUMNS].reset_index(drop=True)
 
     # Sensitivity.
@@ -317,6 +331,10 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
         "diff_cluster_transitions": transitions,
         "diff_value_added": va_table,
         "diff_value_added_model": va_model,
+        "diff_peers": detail[["school_id", "name", "municipality", "isbsh", "quality_index",
+                              "peer_count", "peer_percentile"]].assign(
+            peer_isbsh_min=peers["peer_isbsh_min"].to_numpy(),
+            peer_isbsh_max=peers["peer_isbsh_max"].to_numpy()),
         "diff_objectivity": named[["school_id", "name", "sign", "assessment", "evidence"]],
         "diff_sensitivity": sens_summary,
         "diff_sensitivity_schools": sens_schools.merge(schools[["school_id", "name"]],

@@ -29,7 +29,9 @@ from shnor.config import load_config
 from shnor.errors import UserError
 from shnor.frames import join_texts
 from shnor.identification.decisions import Decisions, decide_years
-from shnor.identification.tables import identification_tables, identify_years
+from shnor.comparison.funnel import funnel_table
+from shnor.comparison.partners import free_schools, partners_table
+from shnor.identification.tables import identification_tables, identify_years, rule_groups
 from shnor.indicators import compute_indicators
 from shnor.monitoring.lists import stack_lists
 from shnor.monitoring.tables import monitoring_tables
@@ -37,7 +39,7 @@ from shnor.quality.index import QualityIndex
 from shnor.social.isbsh import GROUPINGS, ISBSHIndex, fit_isbsh, unknown_grouping_message
 from shnor.value_added import VA_COLUMNS
 
-REPORTS = ("overview", "identification", "differentiation", "monitoring")
+REPORTS = ("overview", "identification", "differentiation", "comparison", "monitoring")
 
 
 class Run:
@@ -83,6 +85,11 @@ class Run:
     def indicators(self) -> pd.DataFrame:
         """:func:`~shnor.indicators.compute_indicators` of every results row."""
         return compute_indicators(self.dataset.results, self.params)
+
+    @cached_property
+    def rule_groups(self) -> pd.DataFrame:
+        """The groups in the low-results rule of every year (for the certainty and the funnels)."""
+        return rule_groups(self.dataset, self.params, self.indicators)
 
     @cached_property
     def decisions(self) -> Decisions:
@@ -183,8 +190,25 @@ class Run:
 
     @cached_property
     def identification(self) -> dict[str, pd.DataFrame]:
-        return identification_tables(self.dataset, self.year, self.params, self.decisions,
-                                     self.isbsh(self.year)[0], self.quality(self.year)[1])
+        tables = identification_tables(self.dataset, self.year, self.params, self.decisions,
+                                       self.isbsh(self.year)[0], self.quality(self.year)[1],
+                                       groups=self.rule_groups)
+        tables["identification_funnel"] = funnel_table(self.rule_groups, self.year)
+        return tables
+
+    @cached_property
+    def comparison(self) -> dict[str, pd.DataFrame]:
+        """Suggested partner schools (``partners``) of the listed schools (SPEC §4.10)."""
+        flags = self.identification["identification_flags"].set_index("school_id")
+        listed = (flags["low_results"].fillna(False).astype(bool)
+                  | flags["risk_zone"].fillna(False).astype(bool))
+        n_years = int(self.params["comparison"]["partners"]["lists_years"])
+        free = free_schools(self.decisions.d, self.dataset.lists, self.year, n_years)
+        diff = self.differentiation["differentiation"][
+            ["school_id", "isbsh", "isbsh_group", "effectiveness_level", "value_added"]]
+        why = self.value_added.reason
+        return {"partners": partners_table(self.dataset.schools, listed, free, diff, self.year,
+                                           self.params, why_none=why)}
 
     @cached_property
     def differentiation(self) -> dict[str, pd.DataFrame]:
@@ -211,7 +235,8 @@ class Run:
     def monitoring(self) -> dict[str, pd.DataFrame]:
         others = [y for y in self.dataset.years if y != self.year]
         by_year = identify_years(self.dataset, others, self.params, self.decisions,
-                                 lambda y: self.isbsh(y)[0], lambda y: self.quality(y)[1])
+                                 lambda y: self.isbsh(y)[0], lambda y: self.quality(y)[1],
+                                 groups=self.rule_groups)
         by_year[self.year] = self.identification["identification"]
         return monitoring_tables(self.dataset, self.year, self.params, self.indicators,
                                  stack_lists(by_year),

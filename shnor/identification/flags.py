@@ -33,7 +33,7 @@ QUALITY_COLUMNS = ["quality_index", "quality_group", "quality_level", "quality_s
 
 
 IDENTIFICATION_COLUMNS = ["school_id", "name", "municipality", *FLAGS, "reasons", "list_change",
-                          "support_table"]
+                          "support_table", "low_results_certainty"]
 
 
 # The parts of the reasons column (:func:`_reasons`), each «<head>…: <text>», joined by «. ».
@@ -95,13 +95,15 @@ def _list_change(prev: pd.Series, cur: pd.Series) -> pd.Series:
 
 
 def year_flags(dataset, d: pd.DataFrame, ev: pd.DataFrame, isbsh: pd.DataFrame, year: int,
-               params: dict, quality: pd.DataFrame | None = None) -> pd.DataFrame:
+               params: dict, quality: pd.DataFrame | None = None,
+               certainty: pd.DataFrame | None = None) -> pd.DataFrame:
     """The flags table of ``year`` (one row per school) from the decisions ``d`` of a grid of
     years holding ``year`` and its lookback, the evidence ``ev`` of ``year``, the ИСБШ table
     of ``year`` (:func:`shnor.social.isbsh.fit_isbsh`) and its quality table (columns
     school_id, quality_index, quality_group, quality_level, quality_status:
     :meth:`shnor.quality.index.QualityIndex.transform`; ``None``: no quality groups, so no
-    type of table 7)."""
+    type of table 7); ``certainty``: :func:`shnor.identification.certainty.certainty_table`
+    of ``year`` (``None``: the certainty column empty, with the reason in ``certainty_note``)."""
     unfavourable_rule(params)  # an unknown rule stops here, before any work
     schools = dataset.schools.set_index("school_id")
     sid = schools.index
@@ -138,6 +140,14 @@ def year_flags(dataset, d: pd.DataFrame, ev: pd.DataFrame, isbsh: pd.DataFrame, 
                              _missing_groups(isb, qual, year))
     flags["support_table"] = support["support_table"]
     flags["support_lists"] = member["lists"]
+    if certainty is None:
+        flags["low_results_certainty"] = np.nan
+        flags["certainty_note"] = "уверенность решения не рассчитана"
+    else:
+        cert = certainty.set_index("school_id").reindex(sid)
+        flags["low_results_certainty"] = cert["low_results_certainty"].astype(float)
+        flags["certainty_note"] = cert["certainty_note"].fillna("уверенность решения не "
+                                                                "рассчитана").astype(str)
     flags["status"] = _school_status(cur, d, fav, shnsu, isb, qual, persistent, low_prev, year,
                                      params, support["support_status"])
     flags["reasons"] = _reasons(flags, cur, ev, year, params, support["support_text"])

@@ -9,17 +9,18 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from shnor.identification.certainty import borderline, certainty_table
 from shnor.identification.decisions import Decisions, grid_years
 from shnor.identification.flags import FLAGS, IDENTIFICATION_COLUMNS, year_flags
 from shnor.identification.official import official_comparison
-from shnor.identification.table1 import UNKNOWN, YES, evidence
+from shnor.identification.table1 import UNKNOWN, YES, evidence, scope_groups
 from shnor.indicators import compute_indicators
 from shnor.quality.index import QualityIndex
 
 
 def identification_tables(dataset, year: int, params: dict, decisions: Decisions,
-                          isbsh: pd.DataFrame, quality: pd.DataFrame | None = None
-                          ) -> dict[str, pd.DataFrame]:
+                          isbsh: pd.DataFrame, quality: pd.DataFrame | None = None,
+                          groups: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """All tables of the identification of ``year`` (one row per school where per school).
 
     ``decisions`` cover ``year`` and its lookback (:func:`~.decisions.decide_years`);
@@ -31,14 +32,20 @@ def identification_tables(dataset, year: int, params: dict, decisions: Decisions
     (the same with details: ШНСУ, escalation, ИСБШ, quality group, type of table 7, support
     table, previous-year list, status), reasons (the groups behind each flag), municipalities
     (counts and shares), list_sizes (per year), dynamics (changes against the previous year), official
-    (comparison with the official lists), undecided (what could not be decided and why).
+    (comparison with the official lists), undecided (what could not be decided and why),
+    borderline (decisions whose certainty is «на границе»). ``groups``: the groups in the rule
+    of all years (:func:`~.table1.scope_groups` of the indicators; computed when omitted), for
+    the certainty of the decisions (:mod:`.certainty`).
     """
     year = int(year)
     d = decisions.d
     ev = decisions.evidence(year, params)
     if quality is None:
         quality = fitted_quality(dataset, year, params)
-    flags = year_flags(dataset, d, ev, isbsh, year, params, quality)
+    if groups is None:
+        groups = rule_groups(dataset, params)
+    flags = year_flags(dataset, d, ev, isbsh, year, params, quality,
+                       certainty_of(groups, d, year, params))
     return {
         "identification": flags[IDENTIFICATION_COLUMNS].copy(),
         "identification_flags": flags,
@@ -51,18 +58,48 @@ def identification_tables(dataset, year: int, params: dict, decisions: Decisions
         "identification_official": official_comparison(flags, dataset.lists, year, params),
         "identification_undecided": flags.loc[flags["status"] != "", [
             "school_id", "name", "municipality", *FLAGS, "status"]].reset_index(drop=True),
+        "identification_borderline": borderline_schools(flags, params),
     }
+
+
+def rule_groups(dataset, params: dict, ind: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The groups in the low-results rule of every year (:func:`~.table1.scope_groups`)."""
+    if ind is None:
+        ind = compute_indicators(dataset.results, params)
+    return scope_groups(ind, params)
+
+
+def certainty_of(groups: pd.DataFrame, d: pd.DataFrame, year: int, params: dict) -> pd.DataFrame:
+    """:func:`~.certainty.certainty_table` of ``year`` from the decisions ``d``."""
+    low = d.xs(int(year), level="year")["low"]
+    return certainty_table(groups, low, int(year), params)
+
+
+BORDERLINE_COLUMNS = ["school_id", "name", "municipality", "low_results",
+                      "low_results_certainty", "reasons"]
+
+
+def borderline_schools(flags: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """Schools whose decision of the list is «на границе» (certainty in
+    ``low_results.certainty.border``), listed ones first, then by certainty."""
+    f = flags[borderline(flags["low_results_certainty"], params).to_numpy()]
+    f = f.sort_values(["low_results", "low_results_certainty", "school_id"],
+                      ascending=[False, True, True], kind="stable")
+    return f[BORDERLINE_COLUMNS].reset_index(drop=True)
 
 
 def identify_years(dataset, years, params: dict, decisions: Decisions,
                    isbsh_of: Callable[[int], pd.DataFrame],
-                   quality_of: Callable[[int], pd.DataFrame] | None = None
-                   ) -> dict[int, pd.DataFrame]:
+                   quality_of: Callable[[int], pd.DataFrame] | None = None,
+                   groups: pd.DataFrame | None = None) -> dict[int, pd.DataFrame]:
     """The ``identification`` table of each of ``years`` (year → table), all from
     ``decisions`` (which must cover them: :meth:`Decisions.covers`). ``isbsh_of(year)`` gives
     the ИСБШ table of a year, ``quality_of(year)`` its quality table (default:
-    :func:`fitted_quality` of each year). Monitoring needs the list of every year."""
+    :func:`fitted_quality` of each year), ``groups`` the groups in the rule
+    (:func:`rule_groups`; computed when omitted). Monitoring needs the list of every year."""
     years = sorted({int(y) for y in years})
+    if groups is None:
+        groups = rule_groups(dataset, params)
     if quality_of is None:
         ind = compute_indicators(dataset.results, params)
 
@@ -71,15 +108,16 @@ def identify_years(dataset, years, params: dict, decisions: Decisions,
     # the evidence of a year reads the groups of that year and the years of the rule before it:
     # split once by year instead of filtering all groups for every year
     n = int(params["low_results"]["consecutive_years"])
-    groups = dict(tuple(decisions.groups.groupby("year", sort=False)))
+    by_year = dict(tuple(decisions.groups.groupby("year", sort=False)))
     rose = dict(tuple(decisions.rose.groupby("year", sort=False)))
     out = {}
     for y in years:
-        near = [groups[k] for k in range(y - n + 1, y + 1) if k in groups]
+        near = [by_year[k] for k in range(y - n + 1, y + 1) if k in by_year]
         ev = evidence(pd.concat(near) if near else decisions.groups.iloc[:0], decisions.d,
                       rose.get(y, decisions.rose.iloc[:0]), y, params)
-        out[y] = year_flags(dataset, decisions.d, ev, isbsh_of(y), y, params,
-                            quality_of(y))[IDENTIFICATION_COLUMNS].copy()
+        out[y] = year_flags(dataset, decisions.d, ev, isbsh_of(y), y, params, quality_of(y),
+                            certainty_of(groups, decisions.d, y, params)
+                            )[IDENTIFICATION_COLUMNS].copy()
     return out
 
 

@@ -272,8 +272,9 @@ def _parse_column(kind: str, s: pd.Series, column: str, params: dict) -> tuple[p
     if kind == "date":
         dates = parse_dates(s)
         bad.append((s.notna() & dates.isna(),
-                    "ожидается дата: «31.05.2024», «2024-05-31» или месяц с годом «май 2024»; "
-                    "сроки вроде «весь период» или «ежегодно» разбейте на мероприятия с датами"))
+                    ("ожидается дата: «31.05.2024», «2024-05-31» или месяц с годом «май 2024»; "
+                     "сроки вроде «весь период» или «ежегодно» разбейте на мероприятия с "
+                     "датами")))
         return dates, bad
     if kind == "unit":  # «%» and «п.п.» canonical (a change from the baseline), others as given
         pp = s.str.lower().str.replace(r"[\s.]", "", regex=True)
@@ -650,8 +651,8 @@ def _target_rules(columns: set[str]) -> list[RowRule]:
     def col(d: pd.DataFrame, c: str) -> pd.Series:
         return d[c] if c in d.columns else pd.Series(np.nan, index=d.index, dtype="object")
 
-    has_target = lambda d: col(d, "target").notna()  # noqa: E731
-    change = lambda d: col(d, "baseline_year").notna()  # noqa: E731
+    has_target = lambda d: col(d, "target").notna()
+    change = lambda d: col(d, "baseline_year").notna()
     rules = []
     if "target" in columns and ({"direction", "unit", "target_year", "baseline_year"}
                                 & columns):
@@ -787,14 +788,14 @@ def _schema(table: str, columns: set[str], params: dict) -> tuple[pa.DataFrameSc
     schema = pa.DataFrameSchema(
         schema_columns,
         checks=[pa.Check(rule.ok, name=rule.name) for rule in rules],
-        unique=list(spec.key), report_duplicates="exclude_first",
+        unique=[c for c in spec.key if c in columns], report_duplicates="exclude_first",
     )
     return schema, rules
 
 
 def _duplicate_problems(p: Parsed, rows: list[int]) -> list[Problem]:
     spec = TABLES[p.source.table]
-    key = list(spec.key)
+    key = [c for c in spec.key if c in p.frame.columns]  # roadmap: school_id may be absent
     # an optional key column (roadmap: school_id) may be empty: equal empty cells repeat a key
     frame = p.frame[key].dropna(subset=[c for c in key if c in spec.required])
     first = pd.Series(frame.index, index=frame.index).groupby(

@@ -12,6 +12,8 @@ year that removed at least one.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pandas as pd
 
 from shnor.frames import id_sort_column, id_sort_key
@@ -44,7 +46,7 @@ def factor_changes(profiles: pd.DataFrame | None, schools: pd.DataFrame, params:
     years = [] if profiles is None or profiles.empty else sorted(
         int(y) for y in profiles["year"].unique() if until is None or y <= until)
     names = schools.set_index("school_id")["name"]
-    for before, now in zip(years, years[1:]):
+    for before, now in pairwise(years):
         a, b = _levels(profiles, before), _levels(profiles, now)
         ids_a = set(a.index.get_level_values(0))
         both = sorted(ids_a & set(b.index.get_level_values(0)), key=id_sort_key)

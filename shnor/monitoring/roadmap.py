@@ -44,8 +44,8 @@ def roadmap_measures(roadmap: pd.DataFrame | None, schools: pd.DataFrame, year: 
     for c in ("school_id", "responsible", "done_date", "state"):
         r[c] = r[c].where(r[c].notna() & (r[c].astype(str) != "nan"), "").astype("str")
     info = schools.set_index("school_id")
-    r["name"] = r["school_id"].map(info["name"]).fillna("").astype("str")
-    r["municipality"] = r["school_id"].map(info["municipality"]).fillna("").astype("str")
+    r["name"] = r["school_id"].map(info["name"]).astype(object).fillna("").astype("str")
+    r["municipality"] = r["school_id"].map(info["municipality"]).astype(object).fillna("").astype("str")
     done = (r["done_date"] != "") & (r["done_date"] <= cut) | (r["state"] == "done")
     due = r["deadline"] <= cut
     late = done & (r["done_date"] != "") & (r["done_date"] > r["deadline"])

@@ -62,9 +62,9 @@ def staff_schools(staff: pd.DataFrame | None, schools: pd.DataFrame, params: dic
             {"year": "int64", "school_id": "str", "name": "str", "municipality": "str"})
     out = staff.reindex(columns=["year", "school_id", "teachers", *STAFF_COUNTS]).copy()
     info = schools.set_index("school_id")
-    out.insert(2, "name", out["school_id"].map(info["name"]).fillna("").astype("str"))
+    out.insert(2, "name", out["school_id"].map(info["name"]).astype(object).fillna("").astype("str"))
     out.insert(3, "municipality",
-               out["school_id"].map(info["municipality"]).fillna("").astype("str"))
+               out["school_id"].map(info["municipality"]).astype(object).fillna("").astype("str"))
     out = _flags(_shares(out), params["monitoring"]["staff"])
     return out[cols].sort_values(["year", "school_id"], key=id_sort_column).reset_index(drop=True)
 

@@ -54,8 +54,8 @@ def monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
     matrix = risk_matrix(prof_year, dataset.schools, expected)
     targets = target_table(dataset.programme)
     changes, changes_region = factor_changes(prof, dataset.schools, params, until=year)
-    staff = staff_schools(getattr(dataset, "staff", None), dataset.schools, params)
-    measures = roadmap_measures(getattr(dataset, "roadmap", None), dataset.schools, year, params)
+    staff = staff_schools(dataset.staff, dataset.schools, params)
+    measures = roadmap_measures(dataset.roadmap, dataset.schools, year, params)
     tables = {
         "programme_targets": targets,
         "programme_targets_summary": target_summary(targets),
@@ -158,18 +158,18 @@ def monitoring_notes(dataset, year: int, params: dict, tables: dict, p_year) -> 
             f"устранено {r['factors_removed']}, сохранилось {r['factors_kept']}, "
             f"появилось {r['factors_new']} (школ сравнено: {r['schools_compared']}).")))
     elif p_year is not None:
-        notes.append(("risk", "Профили рисков есть только за один год: динамику факторов "
-                      "риска (показатель 6 табл. 12) оценить нельзя."))
-    if getattr(dataset, "staff", None) is None:
-        notes.append(("staff", "Таблица «Кадры» (staff) не предоставлена: кадровые показатели "
-                      "не рассчитаны."))
+        notes.append(("risk", ("Профили рисков есть только за один год: динамику факторов "
+                      "риска (показатель 6 табл. 12) оценить нельзя.")))
+    if dataset.staff is None:
+        notes.append(("staff", ("Таблица «Кадры» (staff) не предоставлена: кадровые показатели "
+                      "не рассчитаны.")))
     elif len(tables["staff_check"]):
         notes.append(("staff", (
             f"У {len(tables['staff_check'])} школ вакансии не согласуются с заявленным "
             "фактором риска 2 «Дефицит педагогических кадров», см. таблицу проверки.")))
-    if getattr(dataset, "roadmap", None) is None:
-        notes.append(("roadmap", "Таблица «Дорожная карта» (roadmap) не предоставлена: "
-                      "исполнение мероприятий не оценено."))
+    if dataset.roadmap is None:
+        notes.append(("roadmap", ("Таблица «Дорожная карта» (roadmap) не предоставлена: "
+                      "исполнение мероприятий не оценено.")))
     targets = tables["monitoring_targets"]
     if params["monitoring"]["target_year"] > max(dataset.years):
         notes.append(("targets", (f"Целевой год {params['monitoring']['target_year']} ещё не "

@@ -7,6 +7,8 @@ rows, so hundreds of cards cost little each.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 
@@ -51,9 +53,17 @@ def card_data(ctx, school_id: str | None = None) -> dict:
         risk = pd.DataFrame({factor: [FACTOR_SHORT[i + 1] for i in range(10)],
                              level: [LEVEL_LABELS.get(mrow.iloc[0][c], NO_LEVEL)
                                      for c in FACTOR_COLUMNS]})
+    names = ctx.table_names() if hasattr(ctx, "table_names") else []
+    partners = (ctx.school_rows("partners", sid) if "partners" in names
+                else pd.DataFrame(columns=["rank", "partner_id", "partner_name", "reason"]))
+    funnel = (ctx.school_rows("identification_funnel", sid) if "identification_funnel" in names
+              else pd.DataFrame(columns=["assessment", "participants", "share_fail",
+                                         "share_region", "upper_95", "upper_998", "above_998"]))
     return {"school": school, "facts": card_facts(school),
             "overall": ctx.school_rows("card_overall", sid),
-            "history": _history(ctx.school_rows("card_history", sid)), "risk": risk}
+            "history": _history(ctx.school_rows("card_history", sid)), "risk": risk,
+            "partners": partners.reset_index(drop=True),
+            "funnel": funnel.reset_index(drop=True)}
 
 
 def _history(hist: pd.DataFrame) -> pd.DataFrame:
@@ -95,6 +105,12 @@ def card_facts(s: dict) -> pd.DataFrame:
                      .replace(".", ",")))
     if "effectiveness_level" in s:
         rows.append((header("effectiveness_level"), val("effectiveness_level")))
+    if "peer_percentile" in s:
+        rows.append((f"{header('peer_percentile')}, похожих школ: {val('peer_count')}",
+                     val("peer_percentile", "{:.0f}")))
+    if "low_results_certainty" in s:
+        rows.append((header("low_results_certainty"),
+                     val("low_results_certainty", "{:.2f}").replace(".", ",")))
     if "objectivity_flag" in s:
         rows.append((header("objectivity_flag"), flag("objectivity_flag")))
     if val("differentiation_status") != "—":
@@ -119,3 +135,37 @@ def card_chart(overall: pd.DataFrame) -> str:
     ]
     return charts.share_chart_svg(o["year"].astype(str).tolist(), lines,
                                   "Результаты по годам (все процедуры)")
+
+
+def card_funnel_svg(funnel: pd.DataFrame, width: int = 560, row: int = 22) -> str:
+    """The school's points of the funnel plots as a small inline SVG (a matplotlib figure per
+    card is too slow for hundreds of cards): per assessment, a bar from 0 to 100 % with the
+    region's share (grey line), the upper 95 % and 99.8 % limits at the school's size (dashed
+    and dotted) and the school's share (a dot, red above the 99.8 % limit)."""
+    f = funnel.reset_index(drop=True)
+    left, right, top = 190, 20, 26
+    span = width - left - right
+    height = top + row * len(f) + 10
+
+    def x(v) -> float:
+        return left + span * min(max(float(v), 0.0), 1.0)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+             f'<text x="{left}" y="14">Доля «2» школы против границ для её числа участников'
+             "</text>"]
+    for i, r in f.iterrows():
+        y = top + row * i + row / 2
+        label = html.escape(f"{r['assessment']} ({int(r['participants'])} уч.)")
+        parts.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{label}</text>')
+        parts.append(f'<line x1="{left}" x2="{left + span}" y1="{y}" y2="{y}" '
+                     'stroke="#dddddd" stroke-width="6"/>')
+        for col, dash in (("share_region", ""), ("upper_95", ' stroke-dasharray="3,2"'),
+                          ("upper_998", ' stroke-dasharray="1,2"')):
+            if pd.notna(r[col]):
+                parts.append(f'<line x1="{x(r[col]):.1f}" x2="{x(r[col]):.1f}" y1="{y - 7}" '
+                             f'y2="{y + 7}" stroke="#555555"{dash}/>')
+        colour = charts.LOW if bool(r["above_998"]) else charts.PALETTE[0]
+        parts.append(f'<circle cx="{x(r["share_fail"]):.1f}" cy="{y}" r="4" fill="{colour}"/>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -96,6 +96,42 @@ def plot_municipality_counts(municipalities: pd.DataFrame):
     return fig
 
 
+def plot_funnels(funnel: pd.DataFrame, columns: int = 4, max_names: int = 3):
+    """Funnel plots (SPEC §4.10): per assessment of the low-results rule, each school's share
+    of «2» against its participants, the region's share and its 95 % and 99.8 % binomial
+    limits (``identification_funnel``); the schools farthest above the 99.8 % limit named."""
+    labels = list(pd.unique(funnel["assessment"]))
+    n = max(len(labels), 1)
+    rows = math.ceil(n / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(11.0, 2.5 * rows + 0.8), squeeze=False)
+    for ax, label in zip(axes.flat, labels):
+        f = funnel[funnel["assessment"] == label].sort_values("participants")
+        above = f["above_998"].astype(bool)
+        ax.scatter(f.loc[~above, "participants"], f.loc[~above, "share_fail"], s=6,
+                   color=PALETTE[0], alpha=0.6, linewidths=0)
+        ax.scatter(f.loc[above, "participants"], f.loc[above, "share_fail"], s=9, color=LOW,
+                   linewidths=0)
+        ax.plot(f["participants"], f["share_region"], color=REGION, linewidth=1)
+        for col, style in (("upper_95", "--"), ("lower_95", "--"), ("upper_998", ":"),
+                           ("lower_998", ":")):
+            ax.plot(f["participants"], f[col], color=REGION, linestyle=style, linewidth=0.9)
+        top = f[above].assign(gap=f["share_fail"] - f["upper_998"]).nlargest(max_names, "gap")
+        for r in top.itertuples():
+            ax.annotate(str(r.school_id), (r.participants, r.share_fail), fontsize=6,
+                        xytext=(2, 2), textcoords="offset points", color=LOW)
+        ax.set_title(label.replace(" класс, ", " кл., "), fontsize=9)
+        ax.set_ylim(0, 1)
+        percent_axis(ax, "y")
+    for ax in list(axes.flat)[len(labels):]:
+        ax.set_visible(False)
+    fig.supxlabel("Участников в школе")
+    fig.supylabel("Доля не преодолевших порог")
+    fig.suptitle("Доля «2» и число участников: линия — регион, пунктир — 95 %, точки — 99,8 %",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 # Differentiation ------------------------------------------------------------------------------
 
 def plot_distributions(detail: pd.DataFrame, params: dict, axes=None):

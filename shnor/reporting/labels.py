@@ -133,11 +133,96 @@ COLUMN_LABELS = {
     "detail": "По факторам",
     **{f"factor_{f}": short for f, short in FACTOR_SHORT.items()},
     "n_schools_region": "Школ в регионе",
-    "share_region": "Доля школ в регионе",
+    # Monitoring: programme targets, risk factors over time, staff, roadmap
+    "target_given": "Цель (как указана)",
+    "baseline_value": "Значение базового года",
+    "gap": "Осталось до цели",
+    "result": "Цель достигнута",
+    "trend": "Изменение за год (тренд)",
+    "projected": "Прогноз на год цели",
+    "targets": "Целей",
+    "met": "Достигнуто",
+    "not_met": "Не достигнуто",
+    "no_data": "Нет данных",
+    "previous_year": "Предыдущий год профиля",
+    "removed": "Устранённые факторы",
+    "kept": "Сохранившиеся факторы",
+    "new": "Новые факторы",
+    "n_removed": "Устранено",
+    "n_kept": "Сохранилось",
+    "n_new": "Появилось",
+    "schools_compared": "Школ сравнено",
+    "schools_with_high": "Школ с факторами высокой значимости",
+    "schools_removed": "Школ, устранивших фактор",
+    "factors_removed": "Факторов устранено",
+    "factors_kept": "Факторов сохранилось",
+    "factors_new": "Факторов появилось",
+    "indicator_6": "Показатель 6 (доля школ, устранивших фактор)",
+    "share_highest": "Доля с высшей категорией",
+    "share_first": "Доля с первой категорией",
+    "share_qualified": "Доля с первой и высшей категорией",
+    "share_young": "Доля моложе 35 лет",
+    "share_pensioners": "Доля пенсионного возраста",
+    "share_research": "Доля руководящих исследовательской деятельностью",
+    "share_experimental": "Доля в опытно-экспериментальной деятельности",
+    "share_sharing": "Доля представляющих опыт",
+    "share_contests": "Доля участников конкурсов",
+    "share_vacant": "Доля вакантных ставок",
+    "highest_low": "Высшая категория ниже 35 %",
+    "highest_high": "Высшая категория выше 60 %",
+    "pensioners_high": "Пенсионеров больше 28 %",
+    "young_low": "Молодых меньше 4,6 %",
+    "vacancy_deficit": "Дефицит кадров по вакансиям",
+    "profile_year": "Год профиля рисков",
+    "declared": "Заявленный фактор 2",
+    "check": "Расхождение",
+    "execution": "Исполнение",
+    "days_late": "Дней просрочки",
+    "due": "Срок наступил",
+    "on_time": "В срок",
+    "late": "С опозданием",
+    "overdue": "Просрочено",
+    "pending": "Срок не наступил",
+    "undated": "Выполнено без даты",
+    "share_on_time": "Доля выполненных в срок",
+    "share_done": "Доля выполненных",
+    "meets_min": "Не ниже порога (основного)",
+    "meets_min_alt": "Не ниже порога (второго)",
+    **{f"schools_{f}": f"Школ: {w}" for f, w in (
+        ("highest_low", "высшая категория ниже 35 %"), ("highest_high", "высшая выше 60 %"),
+        ("pensioners_high", "пенсионеров больше 28 %"), ("young_low", "молодых меньше 4,6 %"),
+        ("vacancy_deficit", "дефицит по вакансиям"))},
+    **{f"share_schools_{f}": f"Доля школ: {w}" for f, w in (
+        ("highest_low", "высшая категория ниже 35 %"), ("highest_high", "высшая выше 60 %"),
+        ("pensioners_high", "пенсионеров больше 28 %"), ("young_low", "молодых меньше 4,6 %"),
+        ("vacancy_deficit", "дефицит по вакансиям"))},
     "value_added_se": "Стандартная ошибка добавленной ценности",
     "value_added_weight": "Вес собственного результата школы (надёжность)",
     "effectiveness_level": "Уровень эффективности школы (1–5, EVAAS)",
     "quality_se": "Погрешность индекса качества",
+    # Fair comparison (SPEC §4.10)
+    "peer_percentile": "Процентиль среди похожих школ (0–100)",
+    "peer_count": "Похожих школ",
+    "peer_isbsh_min": "ИСБШ похожих школ: от",
+    "peer_isbsh_max": "ИСБШ похожих школ: до",
+    "low_results_certainty": "Уверенность решения (вероятность, что правило выполнено)",
+    "certainty_note": "Почему уверенность не рассчитана",
+    "partner_id": "Код школы-партнёра (предложение)",
+    "partner_name": "Школа-партнёр (предложение, не решение)",
+    "partner_municipality": "Муниципалитет партнёра",
+    "partner_isbsh": "ИСБШ партнёра",
+    "partner_isbsh_group": "Группа ИСБШ партнёра",
+    "partner_effectiveness_level": "Уровень эффективности партнёра",
+    "partner_value_added": "Добавленная ценность партнёра",
+    "basis": "Основание подбора",
+    "share_region": "Доля по региону",
+    "lower_95": "Нижняя граница 95 %",
+    "upper_95": "Верхняя граница 95 %",
+    "lower_998": "Нижняя граница 99,8 %",
+    "upper_998": "Верхняя граница 99,8 %",
+    "above_95": "Выше границы 95 %",
+    "above_998": "Выше границы 99,8 %",
+    "eligible": "Учитывается в правиле",
 }
 
 # Generic column names whose meaning depends on the table: table -> {column -> header}.
@@ -147,7 +232,8 @@ TABLE_LABELS = {
     "overview_excluded": {"problem": "Ошибка"},
     "identification_official": {"list": "Официальный список"},
     "diff_isbsh_weights": {"label": "Показатель", "sign": "Направление"},
-    "diff_type_counts": {"group": "Тип", "share": "Доля школ"},
+    "diff_type_counts": {"group": "Тип", "share": "Доля школ",
+                         "share_region": "Доля школ в регионе"},
     "diff_cluster_stability": {"schools": "Школ в выборке"},
     "diff_cluster_matching": {"cluster": "Кластер этого года"},
     "diff_value_added_model": {"label": "Член модели"},
@@ -159,6 +245,13 @@ TABLE_LABELS = {
                           "status": "Не учтено"},
     "risk_matrix": {"n_high": "Факторов высокой значимости"},
     "risk_groups": {"label": "Группа факторов", "schools": "Школы (коды)"},
+    "partners": {"reason": "Почему предложена (предложение, не решение)", "rank": "Очерёдность",
+                 "isbsh": "ИСБШ школы", "isbsh_group": "Группа ИСБШ школы"},
+    "identification_funnel": {"participants": "Участников", "n_fail": "Не преодолели порог"},
+    "programme_targets": {"target": "Цель", "status": "Почему нет данных",
+                          "on_course": "Цель будет достигнута по тренду"},
+    "programme_targets_summary": {"on_course": "Идут к цели по тренду"},
+    "roadmap_summary": {"level": "Уровень", "schools": "Школ"},
 }
 
 
@@ -198,6 +291,11 @@ SUPPORT_TABLE_TITLES = {
        "социальных условиях (неблагополучные)",
     3: "Таблица 3. Школы с рисками снижения образовательных результатов (резильентные и др.)",
 }
+# Partner suggestions: how the partner was found (``partners.basis``).
+BASIS_LABELS = {"municipality": "тот же муниципалитет",
+                "locality": "тот же тип местности", "region": "другой муниципалитет"}
+PARTNER_NOTE = ("Школы-партнёры — предложение, не решение: решение о сотрудничестве "
+                "принимают школы и орган управления образованием.")
 GROUP_LABELS = {"region": "регион", "list": "список года", "programme": "в программе"}
 TYPE_PLURALS = {"неблагополучная": "неблагополучные", "резильентная": "резильентные",
                 "несправляющаяся": "несправляющиеся",
@@ -208,6 +306,13 @@ TYPE_PLURALS = {"неблагополучная": "неблагополучны�
 LEVEL_LABELS = {**RISK_LEVEL_LABELS, CONFLICT: "противоречивые данные"}
 NO_LEVEL = "нет данных"
 YES_NO = {True: "да", False: "нет"}
+# Programme targets (shnor.monitoring.targets), risk factors over time, staff, roadmap.
+TARGET_RESULT_LABELS = {"met": "достигнуто", "not_met": "не достигнуто", "no_data": "нет данных"}
+STAFF_CHECK_LABELS = {"undeclared": "вакансий много, дефицит кадров не заявлен",
+                      "unconfirmed": "дефицит кадров заявлен, вакансий нет"}
+EXECUTION_LABELS = {"on_time": "в срок", "late": "с опозданием", "overdue": "просрочено",
+                    "pending": "срок не наступил"}
+ROADMAP_LEVEL_LABELS = {"region": "регион", "municipality": "муниципалитет", "school": "школа"}
 UNDECIDED = "не определено"
 
 

@@ -8,15 +8,28 @@ import pandas as pd
 
 from shnor.io.writers import Sheet
 from shnor.reporting.charts import TYPE_COLOURS
-from shnor.reporting.labels import CHANGE_LABELS, UNDECIDED, header, label_frame, yes_no
+from shnor.reporting.labels import (
+    CHANGE_LABELS,
+    UNDECIDED,
+    header,
+    label_frame,
+    yes_no,
+)
 from shnor.reporting.views import (
+    PARTNER_VIEW_COLUMNS,
+    funnel_outliers,
     group_results,
     list_sizes,
     matrix_for_display,
     matrix_for_excel,
     official_comparison,
     participation_table,
+    partner_suggestions,
+    programme_targets,
     risk_fills,
+    roadmap_measures,
+    roadmap_summary,
+    staff_check,
     support_tables,
     typology_fills,
 )
@@ -67,7 +80,8 @@ def identification_sheets(tables: dict[str, pd.DataFrame]) -> list:
 
     return [
         sheet("Низкие результаты", f[on["low_results"]],
-              [*base, "reasons", "list_change", "persistent", "unfavourable"]),
+              [*base, "reasons", "list_change", "persistent", "unfavourable",
+               "low_results_certainty"]),
         sheet("Зона риска", f[on["risk_zone"]], [*base, "reasons"]),
         sheet("ШНСУ", f[on["shnsu"]], [*base, "isbsh", "isbsh_group", "quality_group",
                                       "typology", "reasons"]),
@@ -79,6 +93,26 @@ def identification_sheets(tables: dict[str, pd.DataFrame]) -> list:
               ["list", *base, "official", "low_results", "comparison", "explanation"],
               table="identification_official"),
     ]
+
+
+def comparison_sheets(tables: dict[str, pd.DataFrame]) -> list[Sheet]:
+    """«Школы-партнёры» (suggestions, not decisions), «На границе» (decisions of the list whose
+    certainty is in the border range) and «Воронки» (schools above the 99.8 % limit)."""
+    flags = tables["identification_flags"]
+    sheets = []
+    if "partners" in tables:
+        sheets.append(_sheet("Школы-партнёры",
+                             partner_suggestions(tables["partners"], flags),
+                             PARTNER_VIEW_COLUMNS, table="partners"))
+    if "identification_borderline" in tables:
+        sheets.append(_sheet("На границе", _in_words(tables["identification_borderline"])))
+    if "identification_funnel" in tables:
+        out = funnel_outliers(tables["identification_funnel"], flags)
+        sheets.append(_sheet("Воронки", out, ["assessment", "school_id", "name", "participants",
+                                              "n_fail", "share_fail", "share_region",
+                                              "upper_95", "upper_998"],
+                             table="identification_funnel"))
+    return sheets
 
 
 def support_sheets(tables: dict[str, pd.DataFrame]) -> list[Sheet]:
@@ -120,6 +154,7 @@ def differentiation_sheets(tables: dict[str, pd.DataFrame]) -> list:
                                         "status"])),
         _sheet("Добавленная ценность", tables["diff_value_added"]),
         _sheet("Объективность", tables["diff_objectivity"]),
+        *([_sheet("Похожие школы", tables["diff_peers"])] if "diff_peers" in tables else []),
     ]
 
 
@@ -129,7 +164,18 @@ def monitoring_sheets(tables: dict[str, pd.DataFrame]) -> list:
     """Excel sheets of the monitoring report (Russian headers; risk matrix coloured)."""
     matrix = tables["risk_matrix"]
     shown = matrix_for_display(matrix)
+    goals = programme_targets(tables["programme_targets"])
+    staff = _in_words(tables["staff_schools"])
+    check = staff_check(tables["staff_check"])
+    measures = roadmap_measures(tables["roadmap_measures"])
+    summary = roadmap_summary(tables["roadmap_summary"])
+    overdue = roadmap_measures(tables["roadmap_overdue"])
     return [
+        # the report leads with the programme's targets compared
+        _sheet("Цели программы", goals,
+               ["year", "indicator", "value", "direction", "target", "target_year", "gap",
+                "result", "trend", "projected", "on_course", "baseline_year", "baseline_value",
+                "unit", "target_given", "status"], table="programme_targets"),
         _sheet("Размер списков", list_sizes(tables["monitoring_sizes"]),
                ["year", "label", "schools", "all_schools", "share", "undecided", "entered",
                 "left", "second_year", "change", "change_pct"], table="monitoring_sizes"),
@@ -156,10 +202,37 @@ def monitoring_sheets(tables: dict[str, pd.DataFrame]) -> list:
         _sheet("Группы факторов", tables["risk_groups"],
                ["label", "factors", "n_schools", "schools", "detail"], table="risk_groups"),
         _sheet("Проверка профилей", tables["risk_check"], ["school_id", "factor", "problem"]),
+        _sheet("Динамика факторов", tables["risk_changes"],
+               ["year", "previous_year", "school_id", "name", "removed", "kept", "new",
+                "n_removed", "n_kept", "n_new"]),
+        _sheet("Динамика факторов (итог)", tables["risk_changes_region"],
+               ["year", "previous_year", "schools_compared", "schools_with_high",
+                "schools_removed", "factors_removed", "factors_kept", "factors_new",
+                "indicator_6"], percent_columns=[header("indicator_6")]),
+        _sheet("Кадры", staff,
+               ["year", "school_id", "name", "municipality", "teachers", "vacancies",
+                "share_vacant", "share_highest", "share_first", "share_qualified",
+                "share_young", "share_pensioners", "highest_low", "highest_high",
+                "pensioners_high", "young_low", "vacancy_deficit"]),
+        _sheet("Кадры по муниципалитетам", _in_words(tables["staff_municipalities"])),
+        _sheet("Кадры и фактор 2", check,
+               ["year", "profile_year", "school_id", "name", "vacancies", "teachers",
+                "share_vacant", "declared", "check"]),
+        _sheet("Исполнение дорожной карты", summary,
+               ["level", "municipality", "school_id", "name", "measures", "due", "on_time",
+                "late", "overdue", "pending", "undated", "share_on_time", "share_done",
+                "meets_min", "meets_min_alt"], table="roadmap_summary"),
+        _sheet("Мероприятия", measures,
+               ["year", "measure", "school_id", "name", "municipality", "responsible",
+                "deadline", "done_date", "execution", "days_late"]),
+        _sheet("Просроченные мероприятия", overdue,
+               ["year", "measure", "school_id", "name", "municipality", "responsible",
+                "deadline", "days_late"]),
     ]
 
 
 def workbook_sheets(tables: dict[str, pd.DataFrame]) -> list[Sheet]:
     """Every sheet of the workbook, in report order."""
     return [*overview_sheets(tables), *identification_sheets(tables), *support_sheets(tables),
+            *comparison_sheets(tables),
             *differentiation_sheets(tables), *monitoring_sheets(tables)]

@@ -9,19 +9,25 @@ import html
 import numpy as np
 import pandas as pd
 
-from shnor.io.contract import RISK_FACTOR_LABELS
+from shnor.analysis.scope import REGION_TOTAL
+from shnor.io.contract import DIRECTION_LABELS, RISK_FACTOR_LABELS, RISK_LEVEL_LABELS
 from shnor.monitoring.risk_profiles import FACTOR_COLUMNS, FACTOR_SHORT, FACTORS
 from shnor.reporting.charts import LEVEL_FILLS, TYPE_COLOURS
 from shnor.reporting.labels import (
     CHANGE_LABELS,
     COMPARISON_LABELS,
+    EXECUTION_LABELS,
     FLAG_LABELS,
     GROUP_LABELS,
     LEVEL_LABELS,
+    ROADMAP_LEVEL_LABELS,
+    STAFF_CHECK_LABELS,
     SUPPORT_TABLE_TITLES,
+    TARGET_RESULT_LABELS,
     TYPE_PLURALS,
     header,
     label_frame,
+    yes_no,
 )
 from shnor.school_typology import MAX_LABELS, type_grid
 from shnor.verdicts import WITHIN
@@ -60,6 +66,38 @@ def support_tables(flags: pd.DataFrame) -> pd.DataFrame:
     out = f[["support_table", *SUPPORT_COLUMNS[:-1], "support_lists", "reasons"]].copy()
     out.insert(1, "support_title", out["support_table"].astype("int64").map(SUPPORT_TABLE_TITLES))
     return out
+
+
+PARTNER_VIEW_COLUMNS = ["school_id", "name", "rank", "partner_id", "partner_name",
+                        "partner_municipality", "reason"]
+
+
+def partner_suggestions(partners: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """``partners`` with the name of the listed school (for display: the listed school, its
+    suggestions in order, the reason of each; a school without one has its reason alone)."""
+    names = flags.set_index("school_id")["name"]
+    return partners.assign(name=partners["school_id"].map(names).to_numpy())
+
+
+def borderline_counts(borderline: pd.DataFrame) -> tuple[int, int]:
+    """Listed and not listed schools «на границе» (``identification_borderline``)."""
+    on = borderline["low_results"].fillna(False).astype(bool)
+    return int(on.sum()), int((~on).sum())
+
+
+def funnel_outliers(funnel: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """Groups above the upper 99.8 % limit of their funnel, with the school's name."""
+    f = funnel[funnel["above_998"].astype(bool)]
+    names = flags.set_index("school_id")["name"]
+    return (f.assign(name=f["school_id"].map(names).to_numpy())
+            .sort_values(["assessment", "share_fail"], ascending=[True, False])
+            .reset_index(drop=True))
+
+
+def funnel_points(funnel: pd.DataFrame) -> pd.DataFrame:
+    """One school's funnel points: its share of «2» beside the region's and the limits."""
+    return funnel[["assessment", "participants", "share_fail", "share_region", "upper_95",
+                   "upper_998", "above_998"]].reset_index(drop=True)
 
 
 def changed_schools(flags: pd.DataFrame) -> pd.DataFrame:
@@ -137,6 +175,37 @@ def list_sizes(sizes: pd.DataFrame) -> pd.DataFrame:
 def group_results(dynamics: pd.DataFrame) -> pd.DataFrame:
     """``monitoring_dynamics`` or ``monitoring_overall`` with the name of each group."""
     return dynamics.assign(group_label=dynamics["group"].map(GROUP_LABELS))
+
+
+def programme_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """``programme_targets`` with the result, the direction and «on course» in words."""
+    return targets.assign(
+        result=targets["result"].map(TARGET_RESULT_LABELS),
+        direction=targets["direction"].map(DIRECTION_LABELS).fillna(""),
+        on_course=yes_no(targets["on_course"]))
+
+
+def region_named(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table by municipality whose region row (no municipality) is named as such."""
+    return frame.assign(municipality=frame["municipality"].fillna(REGION_TOTAL))
+
+
+def staff_check(check: pd.DataFrame) -> pd.DataFrame:
+    """``staff_check`` with the finding and the declared significance in words."""
+    return check.assign(check=check["check"].map(STAFF_CHECK_LABELS),
+                        declared=check["declared"].map(RISK_LEVEL_LABELS))
+
+
+def roadmap_measures(measures: pd.DataFrame) -> pd.DataFrame:
+    """``roadmap_measures`` or ``roadmap_overdue`` with the execution in words."""
+    return measures.assign(execution=measures["execution"].map(EXECUTION_LABELS))
+
+
+def roadmap_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """``roadmap_summary`` with the level and the thresholds met in words."""
+    return summary.assign(level=summary["level"].map(ROADMAP_LEVEL_LABELS),
+                          meets_min=yes_no(summary["meets_min"]),
+                          meets_min_alt=yes_no(summary["meets_min_alt"]))
 
 
 # Seed 000 table 7 -----------------------------------------------------------------------------

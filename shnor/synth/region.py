@@ -85,6 +85,7 @@ from shnor.synth.programme import (
     _risk_profiles,
     _rule_flags,
 )
+from shnor.synth.staff import staff_and_roadmap
 
 DEMO_SEED = 2024
 
@@ -432,6 +433,7 @@ def generate_region(n_schools: int = 800, n_years: int = 4, last_year: int = 202
         out["lists"] = _lists(rng, sch, flags, years)
         out["programme"] = _programme(rng, flags, years)
         out["risk_profiles"] = _risk_profiles(rng, sch, flags, social, int(years[-1]))
+        out.update(staff_and_roadmap(seed, sch, flags, years))
     for name, df in out.items():
         key = list(TABLES[name].key)
         out[name] = df.sort_values(key).reset_index(drop=True)

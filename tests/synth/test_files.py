@@ -13,7 +13,7 @@ def test_committed_demo_equals_generator(tmp_path):
     names = sorted(p.name for p in DEMO_DATA.glob("*.csv"))
     assert names == sorted(p.name for p in out.glob("*.csv"))
     assert names == ["lists.csv", "programme.csv", "results.csv", "risk_profiles.csv",
-                     "schools.csv", "social.csv"]
+                     "roadmap.csv", "schools.csv", "social.csv", "staff.csv"]
     for name in names:
         assert (out / name).read_bytes() == (DEMO_DATA / name).read_bytes(), name
     xlsx = "demo_municipality.xlsx"
