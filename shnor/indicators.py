@@ -18,6 +18,7 @@ from shnor.io.contract import assessment_label
 
 ASSESSMENT = ["procedure", "grade", "subject"]
 KEY = ["year", "school_id", *ASSESSMENT]
+REGION_TOTAL = "Регион, всего"  # the region's row in a table by municipality
 
 
 def compute_indicators(results: pd.DataFrame, params: dict) -> pd.DataFrame:

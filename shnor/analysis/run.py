@@ -25,12 +25,12 @@ from shnor.analysis.differentiation import (
 from shnor.analysis.given import cluster_note, given_groups, with_given
 from shnor.analysis.overview import overview_tables
 from shnor.analysis.reference import SECTIONS, Reference
+from shnor.comparison.funnel import funnel_table
+from shnor.comparison.partners import free_schools, partners_table
 from shnor.config import load_config
 from shnor.errors import UserError
 from shnor.frames import join_texts
 from shnor.identification.decisions import Decisions, decide_years
-from shnor.comparison.funnel import funnel_table
-from shnor.comparison.partners import free_schools, partners_table
 from shnor.identification.tables import identification_tables, identify_years, rule_groups
 from shnor.indicators import compute_indicators
 from shnor.monitoring.lists import stack_lists
@@ -190,15 +190,15 @@ class Run:
 
     @cached_property
     def identification(self) -> dict[str, pd.DataFrame]:
-        tables = identification_tables(self.dataset, self.year, self.params, self.decisions,
-                                       self.isbsh(self.year)[0], self.quality(self.year)[1],
-                                       groups=self.rule_groups)
-        tables["identification_funnel"] = funnel_table(self.rule_groups, self.year)
-        return tables
+        return identification_tables(self.dataset, self.year, self.params, self.decisions,
+                                     self.isbsh(self.year)[0], self.quality(self.year)[1],
+                                     groups=self.rule_groups)
 
     @cached_property
     def comparison(self) -> dict[str, pd.DataFrame]:
-        """Suggested partner schools (``partners``) of the listed schools (SPEC §4.10)."""
+        """Fair comparison (SPEC §4.10): the suggested partner schools of the listed schools
+        (``partners``) and the funnel plots of the identification report
+        (``identification_funnel``)."""
         flags = self.identification["identification_flags"].set_index("school_id")
         listed = (flags["low_results"].fillna(False).astype(bool)
                   | flags["risk_zone"].fillna(False).astype(bool))
@@ -208,7 +208,8 @@ class Run:
             ["school_id", "isbsh", "isbsh_group", "effectiveness_level", "value_added"]]
         why = self.value_added.reason
         return {"partners": partners_table(self.dataset.schools, listed, free, diff, self.year,
-                                           self.params, why_none=why)}
+                                           self.params, why_none=why),
+                "identification_funnel": funnel_table(self.rule_groups, self.year)}
 
     @cached_property
     def differentiation(self) -> dict[str, pd.DataFrame]:

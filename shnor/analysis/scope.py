@@ -18,14 +18,12 @@ from shnor.analysis.overview import _data_quality, _participation
 from shnor.errors import UserError
 from shnor.identification.decisions import grid_years
 from shnor.identification.tables import list_sizes as decision_list_sizes
-from shnor.indicators import isin
+from shnor.indicators import REGION_TOTAL, isin
 from shnor.monitoring.dynamics import group_dynamics, overall_dynamics
 from shnor.monitoring.lists import list_sizes, list_targets
 from shnor.monitoring.risk_profiles import factor_groups, profile_year
 from shnor.monitoring.tasks import task_indicators
 from shnor.school_typology import TYPES, typology_matrix
-
-REGION_TOTAL = "Регион, всего"
 
 
 def municipality_names(dataset) -> list[str]:

@@ -46,6 +46,11 @@ def card_data(ctx, school_id: str | None = None) -> dict:
         raise UserError(f"Школы с кодом «{school_id}» нет в наборе данных.")
     school = match.iloc[0].to_dict()
     sid = school["school_id"]
+    names = ctx.table_names() if hasattr(ctx, "table_names") else []
+    if "low_results_certainty" not in school and "identification" in names:
+        own = ctx.school_rows("identification", sid)
+        if len(own) and "low_results_certainty" in own:
+            school["low_results_certainty"] = own["low_results_certainty"].iloc[0]
     factor, level = header("factor"), header("level")
     risk = pd.DataFrame(columns=[factor, level])
     mrow = ctx.school_rows("risk_matrix", sid)
@@ -53,7 +58,6 @@ def card_data(ctx, school_id: str | None = None) -> dict:
         risk = pd.DataFrame({factor: [FACTOR_SHORT[i + 1] for i in range(10)],
                              level: [LEVEL_LABELS.get(mrow.iloc[0][c], NO_LEVEL)
                                      for c in FACTOR_COLUMNS]})
-    names = ctx.table_names() if hasattr(ctx, "table_names") else []
     partners = (ctx.school_rows("partners", sid) if "partners" in names
                 else pd.DataFrame(columns=["rank", "partner_id", "partner_name", "reason"]))
     funnel = (ctx.school_rows("identification_funnel", sid) if "identification_funnel" in names
@@ -150,10 +154,11 @@ def card_funnel_svg(funnel: pd.DataFrame, width: int = 560, row: int = 22) -> st
     def x(v) -> float:
         return left + span * min(max(float(v), 0.0), 1.0)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-             f'<text x="{left}" y="14">Доля «2» школы против границ для её числа участников'
-             "</text>"]
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">')
+    title = (f'<text x="{left}" y="14">Доля «2» школы против границ для её числа участников'
+             "</text>")
+    parts = [svg, title]
     for i, r in f.iterrows():
         y = top + row * i + row / 2
         label = html.escape(f"{r['assessment']} ({int(r['participants'])} уч.)")

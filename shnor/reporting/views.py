@@ -9,7 +9,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from shnor.analysis.scope import REGION_TOTAL
+from shnor.indicators import REGION_TOTAL
 from shnor.io.contract import DIRECTION_LABELS, RISK_FACTOR_LABELS, RISK_LEVEL_LABELS
 from shnor.monitoring.risk_profiles import FACTOR_COLUMNS, FACTOR_SHORT, FACTORS
 from shnor.reporting.charts import LEVEL_FILLS, TYPE_COLOURS

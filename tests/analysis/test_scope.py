@@ -6,8 +6,9 @@ import pytest
 from conftest import fast_params
 
 from shnor.analysis.run import Run
-from shnor.analysis.scope import REGION_TOTAL, check_municipality, scoped_tables
+from shnor.analysis.scope import check_municipality, scoped_tables
 from shnor.errors import UserError
+from shnor.indicators import REGION_TOTAL
 
 
 @pytest.fixture(scope="module")
