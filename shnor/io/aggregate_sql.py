@@ -11,7 +11,8 @@ import duckdb
 import pandas as pd
 
 from shnor.errors import UserError
-from shnor.io.contract import COLUMN_ALIASES, VALUE_ALIASES, normalize
+from shnor.io.aliases import COLUMN_ALIASES, VALUE_ALIASES
+from shnor.io.contract import normalize
 
 KEY = ["year", "school_id", "procedure", "grade", "subject"]
 

@@ -12,46 +12,35 @@ Row numbers in problems are those the user sees: the line of the CSV file or the
 from __future__ import annotations
 
 import csv
-import html
 import io
 import itertools
 import re
-import zipfile
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
-from openpyxl.utils.exceptions import InvalidFileException
 
 from shnor.config import load_config
 from shnor.errors import Problem, UserError, ValidationFailed
+from shnor.io.aliases import TABLE_ALIASES, header_column
 from shnor.io.contract import (
     COLUMN_LABELS,
     GROUP_COLUMNS,
     PROCEDURE_LABELS,
     SOCIAL_COUNTS,
     SUBJECT_LABELS,
-    TABLE_ALIASES,
     TABLES,
-    header_column,
     normalize,
 )
 from shnor.io.dataset import Dataset
 from shnor.io.files import sha256
-from shnor.io.validation import (
-    MOJIBAKE,
-    SourceTable,
-    check_school_ids,
-    check_table,
-    parse_table,
-    restore_counts,
-)
+from shnor.io.parsing import SourceTable, parse_table, restore_counts, text_grid
+from shnor.io.text_checks import MOJIBAKE
+from shnor.io.validation import check_school_ids, check_table
+from shnor.io.xlsx import duplicate_sheets, read_xlsx
 
 HEADER_SEARCH_ROWS = 20  # title rows above the header are looked through up to this row
 NUMBERING_SEARCH_ROWS = 3  # a row of column numbers (1, 2, 3, …) is looked for this far below
 _TABLE_NAMES = ", ".join(f"{t}.csv («{s.title}»)" for t, s in TABLES.items())
-_MOJIBAKE = MOJIBAKE  # «РљРѕРґ» for «Код»: UTF-8 read as cp1251
 _TOTALS = re.compile(r"^\s*(итого|всего)(\W|$)", re.IGNORECASE)
 REPEATED_HEADER_RULE = ("строка повторяет строку заголовка (так бывает, когда выгрузки склеены "
                         "одна под другой): это не данные; удалите её")
@@ -113,7 +102,7 @@ def _row_problems(table: str, body: pd.DataFrame,
     return out
 
 
-def _source_from_grid(table: str, file: str, sheet: str | None, grid: pd.DataFrame,
+def _source_fromtext_grid(table: str, file: str, sheet: str | None, grid: pd.DataFrame,
                       merged: list[tuple[int, int, int]] = (),
                       formulas: dict[tuple[int, int], str] | None = None,
                       ) -> tuple[SourceTable | None, list[Problem]]:
@@ -143,7 +132,7 @@ def _source_from_grid(table: str, file: str, sheet: str | None, grid: pd.DataFra
         expected = ", ".join(f"«{COLUMN_LABELS[c]}»" for c in spec.required)
         text = " ".join(str(v) for v in grid.head(3).to_numpy().ravel() if v)
         hint = ("; текст выглядит искажённым — вероятно, неверная кодировка файла"
-                if len(_MOJIBAKE.findall(text)) >= 3 else "")
+                if len(MOJIBAKE.findall(text)) >= 3 else "")
         return None, [problem(f"не найдена строка заголовка: ожидаются столбцы {expected}{hint}")]
     header_row = int(grid.index[pos])
     header = [str(v).strip() for v in grid.iloc[pos]]
@@ -202,13 +191,6 @@ def _source_from_grid(table: str, file: str, sheet: str | None, grid: pd.DataFra
             problems.append(problem(FORMULA_RULE, row, headers[column], formula))
             reported.add((row, column))
     return SourceTable(table, file, sheet, headers, raw, header_row, reported), problems
-
-
-def _grid(rows: list[list], index) -> pd.DataFrame:
-    """Rows of text cells as a frame; short rows padded with empty cells."""
-    width = max(map(len, rows), default=0)
-    rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
-    return pd.DataFrame(rows, index=index, dtype=object)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -287,145 +269,16 @@ def _read_csv(path: Path, table: str) -> tuple[SourceTable | None, list[Problem]
     for record in reader:
         rows.append(record)
         lines.append(reader.line_num)
-    grid = _grid(rows, lines)
-    if len(_MOJIBAKE.findall(" ".join(rows[0]) if rows else "")) >= 3:
+    grid = text_grid(rows, lines)
+    if len(MOJIBAKE.findall(" ".join(rows[0]) if rows else "")) >= 3:
         return None, [Problem(name, "текст выглядит искажённым («РљРѕРґ» вместо «Код»): файл "
                                     "сохранён в другой кодировке; сохраните его в UTF-8 или "
                                     "Windows-1251", row=1, table=table)]
-    src, more = _source_from_grid(table, name, None, grid)
+    src, more = _source_fromtext_grid(table, name, None, grid)
     return src, problems + more
 
 
 # --- XLSX ------------------------------------------------------------------------------------
-
-def _cell_text(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else repr(v)
-    return str(v).strip()
-
-
-def _open_workbook(path: Path):
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except PermissionError:
-        raise UserError(f"Нет доступа к файлу «{path}»: возможно, он открыт в Excel — закройте "
-                        "его и повторите.") from None
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, EOFError):
-        raise UserError(f"Файл «{path}» не читается как книга Excel (.xlsx): он повреждён или "
-                        "сохранён в другом формате. Откройте его в Excel и сохраните как "
-                        "«Книга Excel (*.xlsx)».") from None
-
-
-_MERGE = re.compile(r'<(?:\w+:)?mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"')
-_HAS_FORMULA = re.compile(r"<(?:\w+:)?f[\s>/]")
-_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
-_REF = re.compile(r'\br="([A-Z]+)(\d+)"')
-_TYPE = re.compile(r'\bt="(\w+)"')
-_FORMULA = re.compile(r"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
-_VALUE = re.compile(r"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.DOTALL)
-# Excel recalculates on opening: the values stored with the formulas were not computed by Excel
-# (xlsxwriter stores 0, openpyxl nothing)
-_RECALC = re.compile(r'<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad="(1|true)"')
-
-
-def _sheet_facts(path: Path, sheet_xml: str, recalc: bool) -> tuple[
-        list[tuple[int, int, int, int]], dict[tuple[int, int], str]]:
-    """Merged ranges (min_col, min_row, max_col, max_row) and formula cells without a saved
-    value ((row, column position) -> «=formula») of a sheet. The read-only mode of openpyxl
-    (fast on big sheets) exposes neither, and with ``data_only`` a formula without a saved value
-    reads as an empty cell, so both are read from the sheet XML."""
-    with zipfile.ZipFile(path) as z:
-        xml = z.read(sheet_xml).decode("utf-8", errors="replace")
-    merges = [range_boundaries(ref) for ref in _MERGE.findall(xml)]
-    formulas: dict[tuple[int, int], str] = {}
-    if _HAS_FORMULA.search(xml):
-        for attrs, inner in _CELL.findall(xml):
-            f = _FORMULA.search(inner) if inner else None
-            ref = _REF.search(attrs)
-            if f is None or ref is None:
-                continue
-            v = _VALUE.search(inner)
-            kind = _TYPE.search(attrs)
-            saved = v is not None and (bool(v.group(1)) or (kind is not None
-                                                            and kind.group(1) == "str"))
-            if recalc or not saved:
-                formula = "=" + html.unescape(f.group(1)) if f.group(1) else "(общая формула)"
-                formulas[(int(ref.group(2)), column_index_from_string(ref.group(1)) - 1)] = formula
-    return merges, formulas
-
-
-def _read_xlsx(path: Path) -> tuple[dict[str, list[tuple]], list[Problem]]:
-    wb = _open_workbook(path)
-    found: dict[str, list[tuple]] = {}
-    problems: list[Problem] = []
-    try:
-        with zipfile.ZipFile(path) as z:
-            recalc = bool(_RECALC.search(z.read("xl/workbook.xml").decode("utf-8", "replace")))
-    except (KeyError, zipfile.BadZipFile):
-        recalc = False
-    try:
-        for ws in wb.worksheets:
-            table = TABLE_ALIASES.get(normalize(ws.title))
-            if table is None:
-                continue
-            rows = [[_cell_text(v) for v in row]
-                    for row in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-            grid = _grid(rows, range(1, len(rows) + 1))
-            header_merges = []
-            merges, formulas = _sheet_facts(path, ws._worksheet_path, recalc)
-            for c0, r0, c1, r1 in merges:
-                if r0 > len(grid) or c0 > grid.shape[1]:
-                    continue
-                if c0 == c1:  # a vertical merge names one column: every row of it gets the name
-                    grid.iloc[r0:r1, c0 - 1] = grid.iloc[r0 - 1, c0 - 1]
-                else:
-                    header_merges += [(r, c0 - 1, c1 - 1) for r in range(r0, r1 + 1)]
-            hidden = getattr(ws, "sheet_state", "visible") != "visible"
-            found.setdefault(table, []).append((ws.title, grid, header_merges, formulas, hidden))
-    finally:
-        wb.close()
-    if not found:
-        problems.append(Problem(path.name, "в книге нет ни одного листа с таблицей; ожидаются "
-                                           "листы " + ", ".join(f"«{s.title}»"
-                                                                for s in TABLES.values())))
-    return found, problems
-
-
-def _trimmed(grid: pd.DataFrame) -> list[list[str]]:
-    """The cells of a sheet without empty rows and columns at its end (to compare sheets)."""
-    cells = grid.fillna("").astype(str).apply(lambda s: s.str.strip())
-    filled = cells != ""
-    if not filled.any(axis=None):
-        return []
-    last_row = filled.any(axis=1).to_numpy().nonzero()[0].max()
-    last_col = filled.any(axis=0).to_numpy().nonzero()[0].max()
-    return cells.iloc[:last_row + 1, :last_col + 1].to_numpy().tolist()
-
-
-def _duplicate_sheets(file: str, table: str, sheets: list[tuple]) -> tuple[tuple, list[Problem]]:
-    """The sheet a table is read from (the first visible one) and a problem for every other sheet
-    of the same table, saying when that sheet is hidden and whether it repeats or contradicts
-    the one read."""
-    sheets = sorted(sheets, key=lambda s: s[4])  # visible first, book order kept
-    used = sheets[0]
-    title, spec_title = used[0], TABLES[table].title
-    problems = []
-    for other in sheets[1:]:
-        if not other[4]:
-            rule = f"таблица «{spec_title}» уже есть на листе «{title}»; оставьте один лист"
-        elif _trimmed(other[1]) == _trimmed(used[1]):
-            rule = (f"скрытый лист повторяет лист «{title}» (таблица «{spec_title}»): данные "
-                    f"читаются с видимого листа «{title}»; удалите скрытый лист, чтобы таблица "
-                    "была в книге один раз (скрытые листы показывает правый щелчок по ярлыку "
-                    "листа → «Показать»)")
-        else:
-            rule = (f"скрытый лист тоже содержит таблицу «{spec_title}», и его данные отличаются "
-                    f"от видимого листа «{title}»: неясно, какой из них верен; удалите лишний "
-                    "лист (скрытые листы показывает правый щелчок по ярлыку листа → «Показать»)")
-        problems.append(Problem(file, rule, sheet=other[0], table=table))
-    return used, problems
 
 
 # --- the dataset -----------------------------------------------------------------------------
@@ -475,12 +328,12 @@ def _collect(path: str | Path) -> tuple[Path, dict[str, SourceTable], set[str], 
     if suffix not in (".xlsx", ".xlsm"):
         raise UserError(f"Файл «{p}» не является книгой Excel .xlsx; укажите папку с "
                         "CSV-файлами или файл .xlsx.")
-    found, problems = _read_xlsx(p)
+    found, problems = read_xlsx(p)
     for table, sheets in found.items():
         seen.add(table)
-        (title, grid, merged, formulas, _), more = _duplicate_sheets(p.name, table, sheets)
+        (title, grid, merged, formulas, _), more = duplicate_sheets(p.name, table, sheets)
         problems += more
-        src, more = _source_from_grid(table, p.name, title, grid, merged, formulas)
+        src, more = _source_fromtext_grid(table, p.name, title, grid, merged, formulas)
         problems += more
         if src is not None:
             sources[table] = src

@@ -14,9 +14,10 @@ from shnor.config import load_config
 from shnor.errors import ValidationFailed, problem_lines
 from shnor.identification.table1 import scope_groups
 from shnor.indicators import compute_indicators
-from shnor.io.contract import TABLES, header_column
+from shnor.io.aliases import header_column
+from shnor.io.contract import TABLES
 from shnor.io.loading import load_dataset, validate
-from shnor.io.validation import CONTROL, id_variants, mojibake
+from shnor.io.text_checks import CONTROL, id_variants, mojibake
 from shnor.objectivity import SIGNS, journal_evidence, objectivity_evidence
 from shnor.quality.index import QualityIndex, assessment_scores
 

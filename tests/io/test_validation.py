@@ -7,7 +7,8 @@ from conftest import BAD_INPUTS
 
 from shnor.config import load_config
 from shnor.io.loading import load_dataset, validate
-from shnor.io.validation import SourceTable, check_table, parse_table
+from shnor.io.parsing import SourceTable, parse_table
+from shnor.io.validation import check_table
 
 sys.path.insert(0, str(BAD_INPUTS))
 from make_corpus import base, setcell, write_csv

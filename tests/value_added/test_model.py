@@ -12,7 +12,8 @@ from scipy import optimize
 from shnor.config import load_config
 from shnor.indicators import compute_indicators
 from shnor.quality.index import QualityIndex
-from shnor.value_added import ABOVE, BELOW, WITHIN, ValueAdded, _reml_tau2, fit_value_added
+from shnor.value_added import ABOVE, BELOW, WITHIN, ValueAdded, fit_value_added
+from shnor.value_added.estimation import reml_tau2
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -150,7 +151,7 @@ def test_tau2_maximises_the_reml_likelihood(seed):
     A = np.column_stack([np.ones(n), rng.uniform(0, 1, n), rng.uniform(0, 0.2, n)])
     s2 = rng.uniform(0.5, 30, n)
     y = A @ [50, 20, -30] + rng.normal(0, 4, n) + rng.normal(0, np.sqrt(s2))
-    tau2, _ = _reml_tau2(A, y, s2, 100, 1e-12)
+    tau2, _ = reml_tau2(A, y, s2, 100, 1e-12)
     best = optimize.minimize_scalar(lambda t: -reml_loglik(t, A, y, s2), bounds=(0, 500),
                                     method="bounded", options={"xatol": 1e-10})
     assert tau2 == pytest.approx(best.x, rel=1e-5, abs=1e-8)

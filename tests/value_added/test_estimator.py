@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-import shnor.value_added
+import shnor.value_added.model
 from shnor.config import load_config
 from shnor.indicators import compute_indicators
 from shnor.quality.index import assessment_scores, quality_index
@@ -141,5 +141,5 @@ def test_bad_input_raises_plain_errors(data):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(shnor.value_added, optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(shnor.value_added.model, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 5 and result.failed == 0

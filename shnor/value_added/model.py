@@ -31,6 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from shnor.frames import feature_names
 from shnor.indicators import ASSESSMENT
+from shnor.value_added.estimation import check_scores, reml_tau2, rows_dot, target_values, wls
 from shnor.verdicts import ABOVE, BELOW, WITHIN
 
 VA_COLUMNS = ["school_id", "participants", "expected", "quality_se", "value_added",
@@ -201,7 +202,7 @@ class ValueAdded(RegressorMixin, BaseEstimator):
         """
         names = feature_names(X)
         frame = pd.DataFrame(X)
-        yy = _target(X, y, len(frame))
+        yy = target_values(X, y, len(frame))
         for attr in ("indicator_scale_", "index_scale_"):
             if hasattr(self, attr):
                 delattr(self, attr)
@@ -219,9 +220,9 @@ class ValueAdded(RegressorMixin, BaseEstimator):
         if len(d) < max(self.min_schools, A.shape[1] + 1):
             raise ValueError(f"too few schools for the value-added model: {len(d)} with a "
                              f"sampling variance, at least {self.min_schools} needed")
-        tau2, n_iter = _reml_tau2(A, yy, s2, self.max_iter, self.tol)
-        beta, cov = _wls(A, yy, 1.0 / (tau2 + s2))
-        resid = yy - _rows_dot(A, beta)
+        tau2, n_iter = reml_tau2(A, yy, s2, self.max_iter, self.tol)
+        beta, cov = wls(A, yy, 1.0 / (tau2 + s2))
+        resid = yy - rows_dot(A, beta)
         ss_tot = ((yy - yy.mean()) ** 2).sum()
         coef = np.zeros(values.shape[1])
         coef[support] = beta[1:]
@@ -245,7 +246,7 @@ class ValueAdded(RegressorMixin, BaseEstimator):
     def _fit_measurement(self, frame: pd.DataFrame, y: np.ndarray, scores: pd.DataFrame) -> None:
         """The standardisation of each indicator per assessment and the index points per unit
         of the raw score, from the fitted schools' ``scores`` and ``y``."""
-        rows = _check_scores(scores)
+        rows = check_scores(scores)
         present = [c for c in self._signs() if c in rows.columns]
         if not present:
             raise ValueError("scores have none of the indicator columns "
@@ -317,7 +318,7 @@ class ValueAdded(RegressorMixin, BaseEstimator):
     def _measurement(self, scores: pd.DataFrame) -> pd.DataFrame:
         """Per school: participants, assessments and sampling variance of the index."""
         check_is_fitted(self, ["indicator_scale_", "index_scale_"])
-        rows = _check_scores(scores)
+        rows = check_scores(scores)
         scale = self.indicator_scale_
         keys = pd.MultiIndex.from_frame(rows[ASSESSMENT])
         s = scale.reindex(keys)
@@ -381,7 +382,7 @@ class ValueAdded(RegressorMixin, BaseEstimator):
             ``NaN`` where a used regressor is missing.
         """
         check_is_fitted(self, "cov_")
-        return _rows_dot(self._design(self._features(X)[0]), self._beta())
+        return rows_dot(self._design(self._features(X)[0]), self._beta())
 
     def value_added(self, X, y, scores: pd.DataFrame | None = None,
                     sampling_variance=None) -> pd.DataFrame:
@@ -412,11 +413,11 @@ class ValueAdded(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self, "cov_")
         values, index = self._features(X)
-        yy = _target(X, y, len(values))
+        yy = target_values(X, y, len(values))
         s2, participants = self._variances(X, len(values), scores, sampling_variance)
         complete = ~np.isnan(values).any(axis=1) & ~np.isnan(yy) & (s2 > 0)
         A = self._design(values[complete])
-        expected = _rows_dot(A, self._beta())
+        expected = rows_dot(A, self._beta())
         s2 = s2[complete]
         weight = self.tau2_ / (self.tau2_ + s2)
         effect = weight * (yy[complete] - expected)
@@ -468,69 +469,6 @@ class ValueAdded(RegressorMixin, BaseEstimator):
             raise ValueError(f"Добавленная ценность: ожидается {self.n_features_in_} столбцов, "
                              f"а не форма {values.shape}.")
         return values, X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(values))
-
-
-def _reml_tau2(A: np.ndarray, y: np.ndarray, s2: np.ndarray, max_iter: int,
-               tol: float) -> tuple[float, int]:
-    """REML estimate of τ² in ``y = A b + u + e``, Var(u) = τ², Var(e_i) = s2_i (known), by
-    Fisher scoring from the method-of-moments value; O(n p²), no n × n matrix.
-
-    Moments: E[RSS_OLS] = Σ (1 − h_ii)(τ² + s2_i), so τ²₀ = (RSS − Σ (1 − h_ii) s2_i) / (n − p).
-    REML step (P = W − W A (AᵀWA)⁻¹ AᵀW, W = diag 1 / (τ² + s2)):
-    τ² ← τ² + (yᵀP²y − tr P) / tr P², clipped at 0."""
-    n, p = A.shape
-    beta, *_ = np.linalg.lstsq(A, y, rcond=None)
-    r = y - A @ beta
-    leverage = np.einsum("ij,jk,ik->i", A, np.linalg.pinv(A.T @ A), A)
-    tau2 = max(0.0, float((r @ r - ((1 - leverage) * s2).sum()) / (n - p)))
-    for it in range(1, max_iter + 1):
-        w = 1.0 / (tau2 + s2)
-        M = np.linalg.pinv(A.T @ (A * w[:, None]))
-        r = y - A @ (M @ (A.T @ (w * y)))
-        py = w * r
-        MB2 = M @ (A.T @ (A * (w ** 2)[:, None]))
-        tr_p = w.sum() - np.trace(MB2)
-        tr_pp = ((w ** 2).sum() - 2 * np.trace(M @ (A.T @ (A * (w ** 3)[:, None])))
-                 + np.trace(MB2 @ MB2))
-        new = max(0.0, tau2 + float((py @ py - tr_p) / tr_pp)) if tr_pp > 0 else tau2
-        if abs(new - tau2) <= tol * max(1.0, tau2):
-            return new, it
-        tau2 = new
-    return tau2, max_iter
-
-
-def _wls(A: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted least squares: coefficients and their covariance (AᵀWA)⁻¹."""
-    cov = np.linalg.pinv(A.T @ (A * w[:, None]))
-    return cov @ (A.T @ (w * y)), cov
-
-
-def _check_scores(scores) -> pd.DataFrame:
-    if not isinstance(scores, pd.DataFrame):
-        raise TypeError(f"scores must be a DataFrame, not {type(scores).__name__}")
-    missing = [c for c in ["school_id", *ASSESSMENT, "participants", "score"]
-               if c not in scores.columns]
-    if missing:
-        raise ValueError(f"scores lack the columns {', '.join(missing)}")
-    return scores
-
-
-def _rows_dot(A: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    """``A @ beta`` row by row: a school's expected value does not depend on how many schools
-    are computed with it (a matrix product's rounding does)."""
-    return (A * beta).sum(axis=1)
-
-
-def _target(X, y, n: int) -> np.ndarray:
-    """``y`` as floats, checked to be one value per row of ``X`` in the same order."""
-    if isinstance(y, pd.Series) and isinstance(X, pd.DataFrame) and not y.index.equals(X.index):
-        raise ValueError("Добавленная ценность: индекс качества должен иметь те же строки "
-                         "(индекс), что и таблица показателей.")
-    yy = np.asarray(y, float)
-    if yy.shape != (n,):
-        raise ValueError(f"Добавленная ценность: индекс качества должен иметь по одному "
-                         f"значению на школу ({n}), а не форму {yy.shape}.")
-    return yy
 
 
 def fit_value_added(X: pd.DataFrame, y: pd.Series, scores: pd.DataFrame | None = None,
