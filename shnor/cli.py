@@ -207,10 +207,8 @@ def _cmd_validate(args) -> int:
 
 def _cmd_template(args) -> int:
     from shnor.io.template import write_template
-    from shnor.io.writers import check_new_file
 
-    check_new_file(args.file, args.force, "шаблон")
-    path = write_template(args.file)
+    path = write_template(args.file, force=args.force)
     print(f"Шаблон записан: {path}")
     return 0
 

@@ -13,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from shnor.config import load_config
 from shnor.errors import UserError
 from shnor.io.contract import ALLOWED_VALUE_LABELS, COLUMN_LABELS, RISK_FACTOR_LABELS, TABLES
+from shnor.io.writers import check_new_file
 
 TEMPLATE_ROWS = 5000  # rows that get the drop-down lists
 
@@ -138,14 +139,16 @@ def _instructions(ws, params: dict) -> None:
     ws.column_dimensions["A"].width = 120
 
 
-def write_template(path: str | Path) -> Path:
-    """Write the empty input workbook to ``path`` (must end with .xlsx) and return it."""
+def write_template(path: str | Path, force: bool = False) -> Path:
+    """Write the empty input workbook to ``path`` (must end with .xlsx) and return it; an
+    existing file is replaced only with ``force`` (it may be the user's filled workbook)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise UserError(f"Шаблон сохраняется в книгу Excel: укажите файл с расширением .xlsx, "
                         f"а не «{path.name}».")
     if not path.parent.exists():
         raise UserError(f"Папка «{path.parent}» не существует.")
+    check_new_file(path, force, "шаблон")
     params = load_config()
     wb = Workbook()
     _instructions(wb.active, params)
