@@ -17,7 +17,6 @@ from IPython.display import HTML, display
 
 from shnor.config import load_config, parameter_table
 from shnor.errors import UserError
-from shnor.io.loading import load_dataset
 from shnor.paths import DEMO_DATA
 from shnor.reporting import charts
 from shnor.reporting.formatting import table_html
@@ -102,9 +101,10 @@ def open_report(data=None, year: int = 2024, profile: str | None = None, config=
         source = Path(data) if data is not None else DEMO_DATA
         key = ("computed", str(source.resolve()), int(year), profile, str(config))
         if key not in _contexts:
-            # Lazy: computing the tables imports scikit-learn (≈ 1 s); a kernel of `shnor run`
-            # reads them from processed_dir and never needs it.
+            # Lazy: loading and computing import pandera and scikit-learn (≈ 1.5 s); a kernel of
+            # `shnor run` reads the tables from processed_dir and never needs them.
             from shnor.analysis.run import Run
+            from shnor.io.loading import load_dataset
 
             run = Run(load_dataset(source, exclude_invalid_optional=True), int(year),
                       load_config(profile, config))
