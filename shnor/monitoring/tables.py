@@ -7,8 +7,10 @@ import pandas as pd
 
 from shnor.indicators import regional_means
 from shnor.io.contract import TABLES
+from shnor.monitoring.calendar import available_tables, monitoring_calendar
 from shnor.monitoring.cards import card_history, card_profile
 from shnor.monitoring.dynamics import group_dynamics, leavers, overall_dynamics, school_overall
+from shnor.monitoring.indicators import programme_indicators
 from shnor.monitoring.lists import FLAGS, _is_true, list_sizes, list_targets, normalise_lists
 from shnor.monitoring.programme import programme_scores, programme_summary
 from shnor.monitoring.risk_changes import factor_changes, removed_by_school
@@ -85,6 +87,11 @@ def monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
         "card_profile": card_profile(lists, differentiation, matrix, dataset.schools, year,
                                      flag),
     }
+    tables["programme_indicators"] = programme_indicators(
+        dataset.results, lists, tables["monitoring_tasks"], differentiation, year, flag,
+        params["monitoring"].get("programme_indicators", []))
+    tables["monitoring_calendar"] = monitoring_calendar(params["monitoring"].get("calendar", []),
+                                                        available_tables(dataset))
     tables["monitoring_notes"] = monitoring_notes(dataset, year, params, tables, p_year)
     return tables
 

@@ -227,6 +227,9 @@ COLUMN_LABELS = {
 
 # Generic column names whose meaning depends on the table: table -> {column -> header}.
 TABLE_LABELS = {
+    "programme_indicators": {"code": "Код показателя", "indicator": "Показатель"},
+    "monitoring_calendar": {"month": "Месяц", "what": "Что отслеживается",
+                            "answer": "Ответ по данным"},
     "overview_schools": {"status": "Статус"},
     "overview_quality": {"item": "Показатель"},
     "overview_excluded": {"problem": "Ошибка"},
@@ -319,3 +322,5 @@ UNDECIDED = "не определено"
 def yes_no(s: pd.Series) -> pd.Series:
     """A nullable flag in words: да / нет / не определено."""
     return s.astype(object).map(YES_NO).fillna(UNDECIDED)
+ANSWER_LABELS = {"answered": "данные прогона отвечают", "not_in_data": "нет в контракте данных",
+                 "needs_table": "нужна таблица"}

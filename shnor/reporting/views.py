@@ -14,6 +14,7 @@ from shnor.io.contract import DIRECTION_LABELS, RISK_FACTOR_LABELS, RISK_LEVEL_L
 from shnor.monitoring.risk_profiles import FACTOR_COLUMNS, FACTOR_SHORT, FACTORS
 from shnor.reporting.charts import LEVEL_FILLS, TYPE_COLOURS
 from shnor.reporting.labels import (
+    ANSWER_LABELS,
     CHANGE_LABELS,
     COMPARISON_LABELS,
     EXECUTION_LABELS,
@@ -183,6 +184,15 @@ def programme_targets(targets: pd.DataFrame) -> pd.DataFrame:
         result=targets["result"].map(TARGET_RESULT_LABELS),
         direction=targets["direction"].map(DIRECTION_LABELS).fillna(""),
         on_course=yes_no(targets["on_course"]))
+
+
+def calendar(entries: pd.DataFrame) -> pd.DataFrame:
+    """``monitoring_calendar`` with the answer in words («нужна таблица «staff»» for
+    ``needs_table:staff``)."""
+    kind = entries["answer"].str.split(":", n=1).str[0]
+    table = entries["answer"].str.split(":", n=1).str[1].fillna("")
+    words = kind.map(ANSWER_LABELS).fillna(entries["answer"])
+    return entries.assign(answer=words.where(table == "", words + " «" + table + "»"))
 
 
 def region_named(frame: pd.DataFrame) -> pd.DataFrame:
