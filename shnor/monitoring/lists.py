@@ -14,7 +14,8 @@ import pandas as pd
 from shnor.errors import UserError
 
 FLAGS = ("low_results", "risk_zone", "unfavourable", "persistent")
-LIST_COLUMNS = ["year", "school_id", *FLAGS, "reasons", "list_change"]
+LIST_COLUMNS = ["year", "school_id", *FLAGS, "reasons", "list_change", "support_table",
+                "low_results_certainty"]
 
 
 def stack_lists(by_year: dict[int, pd.DataFrame]) -> pd.DataFrame:
@@ -32,6 +33,13 @@ def normalise_lists(lists: pd.DataFrame) -> pd.DataFrame:
         out[flag] = out[flag].astype("boolean")
     for col in ("reasons", "list_change"):
         out[col] = lists[col].astype("str") if col in lists else ""
+    # the programme table and the certainty of a listing travel with the lists to the cards
+    out["support_table"] = (lists["support_table"] if "support_table" in lists
+                            else pd.NA)
+    out["support_table"] = out["support_table"].astype("Int64")
+    out["low_results_certainty"] = (lists["low_results_certainty"]
+                                    if "low_results_certainty" in lists else np.nan)
+    out["low_results_certainty"] = out["low_results_certainty"].astype("float64")
     return out.sort_values(["year", "school_id"]).reset_index(drop=True)
 
 

@@ -47,10 +47,6 @@ def card_data(ctx, school_id: str | None = None) -> dict:
     school = match.iloc[0].to_dict()
     sid = school["school_id"]
     names = ctx.table_names() if hasattr(ctx, "table_names") else []
-    if "low_results_certainty" not in school and "identification" in names:
-        own = ctx.school_rows("identification", sid)
-        if len(own) and "low_results_certainty" in own:
-            school["low_results_certainty"] = own["low_results_certainty"].iloc[0]
     factor, level = header("factor"), header("level")
     risk = pd.DataFrame(columns=[factor, level])
     mrow = ctx.school_rows("risk_matrix", sid)
