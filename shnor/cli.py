@@ -8,7 +8,9 @@ with ``--debug``) and exits 1.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
@@ -243,9 +245,22 @@ _COMMANDS = {
 }
 
 
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM, SIGHUP): unwinds like Ctrl+C, so a run removes
+    its temporary folder and leaves the previous report as it was."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv  # before parsing: the arguments themselves may be wrong
+    if threading.current_thread() is threading.main_thread():  # signals go to the main thread
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), _terminate)
     try:
         args = _build_parser().parse_args(argv)
         if not args.command:
@@ -255,9 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("Прервано пользователем; незавершённые результаты не записаны.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        who = "сигналом завершения" if isinstance(exc, Terminated) else "пользователем"
+        print(f"Прервано {who}; незавершённые результаты не записаны, прежний отчёт не "
+              "изменён.", file=sys.stderr)
+        return 128 + (exc.args[0] if isinstance(exc, Terminated) else signal.SIGINT)
     except Exception as exc:  # noqa: BLE001 - an internal bug: short message, no traceback
         if debug:
             traceback.print_exc()

@@ -34,11 +34,9 @@ def normalise_lists(lists: pd.DataFrame) -> pd.DataFrame:
     for col in ("reasons", "list_change"):
         out[col] = lists[col].astype("str") if col in lists else ""
     # the programme table and the certainty of a listing travel with the lists to the cards
-    out["support_table"] = (lists["support_table"] if "support_table" in lists
-                            else pd.NA)
+    out["support_table"] = lists.get("support_table", pd.NA)
     out["support_table"] = out["support_table"].astype("Int64")
-    out["low_results_certainty"] = (lists["low_results_certainty"]
-                                    if "low_results_certainty" in lists else np.nan)
+    out["low_results_certainty"] = lists.get("low_results_certainty", np.nan)
     out["low_results_certainty"] = out["low_results_certainty"].astype("float64")
     return out.sort_values(["year", "school_id"]).reset_index(drop=True)
 

@@ -11,10 +11,14 @@ the run stops and names the files that would be lost, unless ``--force`` is give
 from __future__ import annotations
 
 import errno
+import glob
 import json
 import os
+import re
 import shutil
+import socket
 import tempfile
+import time
 from pathlib import Path
 
 from shnor.errors import UserError
@@ -26,12 +30,19 @@ IGNORED_NAMES = {".ipynb_checkpoints", "Thumbs.db", "desktop.ini", ".DS_Store"}
 SHOWN_FILES = 10  # files named in a refusal; the rest are counted
 
 
+def _owner() -> str:
+    """This run's mark in the names of its temporary folders: host and process."""
+    return f"{re.sub(r'[^A-Za-z0-9-]', '_', socket.gethostname())}-{os.getpid()}"
+
+
 def temp_dir_beside(target: Path) -> Path:
-    """A new temporary folder beside ``target`` (its parents created); a Russian
-    :class:`UserError` when the place cannot be written (read-only, a path through a file)."""
+    """A new temporary folder ``.<name>.tmp-<host>-<pid>-…`` beside ``target`` (its parents
+    created); a Russian :class:`UserError` when the place cannot be written (read-only, a
+    path through a file)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{_owner()}-",
+                                     dir=target.parent))
     except OSError as exc:
         raise UserError(f"В папку «{target.parent}» нельзя записать отчёт «{target.name}»: "
                         f"{_os_reason(exc)}. Укажите в --out папку, в которую у вас есть "
@@ -55,11 +66,48 @@ def replace_dir(new: Path, target: Path) -> None:
     os.chmod(new, 0o755)  # mkdtemp creates 0700
     old = None
     if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        old = target.with_name(f".{target.name}.old-{_owner()}")
         os.replace(target, old)
     os.replace(new, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by another user
+        return True
+    return True
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Remove the temporary folders beside ``target`` that runs on this computer left when
+    they were killed (their process is gone); return them. A folder of a run that is still
+    going, or of another computer (a network folder), is left alone."""
+    host = _owner().rsplit("-", 1)[0]
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(?:tmp|old)-{re.escape(host)}-(\d+)\b")
+    removed = []
+    for path in sorted(target.parent.glob(f".{glob.escape(target.name)}.*")):
+        m = pattern.match(path.name)
+        pid = int(m.group(1)) if m else None
+        if pid is not None and pid != os.getpid() and not _alive(pid) and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def remove_tree(path: Path, attempts: int = 50) -> None:
+    """Remove a temporary folder of this run even while a thread of an interrupted run still
+    writes into it (a file created after the listing makes a removal fail; the next one gets
+    it, and nothing can be created in a folder already removed)."""
+    for _ in range(attempts):
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return
+        time.sleep(0.1)
 
 
 def _files(folder: Path) -> list[str]:

@@ -55,9 +55,10 @@ def output_hashes(folder: Path, skip: tuple[str, ...] = ("manifest.json",)) -> d
 def build_manifest(*, dataset, year: int, params: dict, publication: bool, all_cards: bool,
                    timings: dict[str, float], started: datetime, out_dir: Path,
                    processed_dir: Path, reference: Path | None = None,
-                   municipality: str | None = None) -> dict:
+                   municipality: str | None = None, cards: dict | None = None) -> dict:
     """The manifest of a finished run whose files are in ``out_dir``; ``reference``: the
-    reference.json the schools were placed on, if any."""
+    reference.json the schools were placed on, if any; ``cards``: how the school cards were
+    made (template, its hash, parameters, kernels and batches), None without cards."""
     return {
         "tool": "shnor run",
         "started_at": started.astimezone(timezone.utc).isoformat(timespec="seconds"),
@@ -73,6 +74,7 @@ def build_manifest(*, dataset, year: int, params: dict, publication: bool, all_c
         "profile": params.get("profile"),
         "publication": publication,
         "all_cards": all_cards,
+        "cards": cards,
         "random_seeds": random_seeds(params),
         "parameters": params,
         "python": sys.version.split()[0],

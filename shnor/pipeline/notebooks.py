@@ -1,27 +1,21 @@
 """Executing notebooks: a report notebook with papermill in its own kernel, the school-card
-notebook for many schools in a few long-lived kernels (a kernel per core, not per card).
+notebook for many schools in a few long-lived kernels (a kernel per core, a request per batch
+of cards, not per card or cell).
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import os
 from pathlib import Path
 
 import papermill as pm
 from jupyter_client.manager import AsyncKernelManager
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 from papermill.exceptions import PapermillExecutionError
-from papermill.iorw import load_notebook_node
-from papermill.parameterize import parameterize_notebook
 
 from shnor.errors import UserError
-
-KERNEL = "python3"
-
+from shnor.reporting.cardbook import KERNEL
 
 CELL_TIMEOUT = 600  # seconds per notebook cell; a stuck cell fails the run instead of hanging
 
@@ -64,56 +58,58 @@ def execute_report(src: Path, dst: Path, parameters: dict, cwd: Path):
         _raise_notebook_error(src.name, exc.ename, exc.evalue)
 
 
-# Runs before each card: removes every name the previous card defined. (``%reset -f`` would do
-# too, but it runs a full garbage collection, ~0.2 s per card with the tables in memory.)
-RESET_CODE = """\
-_shnor_ns = get_ipython().user_ns
-_shnor_ns.setdefault("_shnor_base", set(_shnor_ns) | {"_shnor_base", "_shnor_name"})
-for _shnor_name in set(_shnor_ns) - _shnor_ns["_shnor_base"]:
-    del _shnor_ns[_shnor_name]"""
+CARD_BATCH = 100  # cards per kernel request: progress and errors are told per batch
 
 
-async def _card_worker(template, jobs, cwd: Path, on_done) -> None:
-    """Execute ``template`` once per (key, parameters) job in ONE kernel, clearing the user
-    namespace between cards; ``on_done(key, nb)`` receives each executed notebook."""
+async def _card_worker(queue: asyncio.Queue, cwd: Path, on_batch) -> None:
+    """Send the batches of ``queue`` (keyword arguments of
+    :func:`shnor.reporting.cardbook.render_cards`) to ONE kernel, a request each."""
     km = AsyncKernelManager(kernel_name=KERNEL)
     await km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
-    kc = km.client()  # one client for all cards: a new one costs a readiness handshake
+    kc = km.client()
     kc.start_channels()
     try:
         await kc.wait_for_ready(timeout=60)
-        for key, parameters in jobs:
-            nb = parameterize_notebook(copy.deepcopy(template), parameters,
-                                       kernel_name=KERNEL, language="python")
-            # The reset runs at the top of the first code cell (one round trip fewer than a
-            # cell of its own); the saved notebook gets the cell's own source back.
-            first = next(c for c in nb.cells if c.cell_type == "code")
-            source = first.source
-            first.source = f"{RESET_CODE}\n{source}"
-            client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT, kernel_name=KERNEL,
-                                    resources={"metadata": {"path": str(cwd)}})
-            client.kc = kc
-            try:
-                await client.async_execute()
-            except CellExecutionError as exc:
-                _raise_notebook_error(f"{template.metadata.get('shnor', {}).get('title')} "
-                                      f"{key}", exc.ename, exc.evalue)
-            first.source = source
-            on_done(key, nb)
+        while not queue.empty():
+            batch = queue.get_nowait()
+            # no name is left in the kernel's namespace: the cards clear theirs
+            code = ("__import__('shnor.reporting.cardbook', fromlist=['render_cards'])"
+                    f".render_cards(**{batch!r})")
+            reply = await kc.execute_interactive(code, store_history=False,
+                                                 timeout=CELL_TIMEOUT,
+                                                 output_hook=lambda msg: None)
+            content = reply["content"]
+            if content["status"] != "ok":
+                _raise_notebook_error("school_card.ipynb", content.get("ename", ""),
+                                      content.get("evalue", ""))
+            on_batch(len(batch["schools"]))
     finally:
         kc.stop_channels()
         await km.shutdown_kernel(now=True)
 
 
-def execute_cards(template_path: Path, jobs: list[tuple[str, dict]], cwd: Path, on_done,
-                  kernels: int = KERNELS) -> None:
-    """Execute the card notebook for every job on ``kernels`` long-lived kernels in parallel
-    (jobs dealt round-robin); a kernel start and the imports are paid once per kernel."""
-    template = load_notebook_node(str(template_path))  # with the metadata papermill expects
-    cwd = Path(cwd).resolve()  # the kernels' working folder (this process keeps its own)
-    shares = [jobs[i::kernels] for i in range(max(1, min(kernels, len(jobs))))]
+def render_card_batches(template_path: Path, parameters: dict, schools: dict[str, str],
+                        html_dir: Path, meta: str, home: str, notebook: Path, cwd: Path,
+                        on_batch=lambda n: None, kernels: int = KERNELS) -> None:
+    """Write the card page of every school of ``schools`` (code → name) into ``html_dir``:
+    batches of :data:`CARD_BATCH` schools go to ``kernels`` kernels started in ``cwd``, one
+    request per batch (:func:`shnor.reporting.cardbook.render_cards`); the executed notebook of
+    the first school is saved as ``notebook``. ``on_batch(n)`` is called after each batch."""
+    ids = list(schools)
+    common = {"template": str(Path(template_path).resolve()), "parameters": parameters,
+              "html_dir": str(Path(html_dir).resolve()), "meta": meta, "home": home}
+    batches = [{**common, "schools": {s: schools[s] for s in ids[i:i + CARD_BATCH]},
+                "notebook": str(Path(notebook).resolve()) if i == 0 else None}
+               for i in range(0, len(ids), CARD_BATCH)]
+    if not batches:
+        return
 
     async def run_all() -> None:
-        await asyncio.gather(*(_card_worker(template, share, cwd, on_done) for share in shares))
+        queue: asyncio.Queue = asyncio.Queue()
+        for batch in batches:
+            queue.put_nowait(batch)
+        workers = max(1, min(kernels, len(batches)))
+        await asyncio.gather(*(_card_worker(queue, Path(cwd).resolve(), on_batch)
+                               for _ in range(workers)))
 
     asyncio.run(run_all())

@@ -21,16 +21,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 
 from shnor.analysis.reference import placement_warnings, read_reference, write_reference
@@ -40,13 +39,20 @@ from shnor.config import load_config
 from shnor.errors import UserError
 from shnor.indicators import ASSESSMENT
 from shnor.io.contract import TABLES
+from shnor.io.files import sha256
 from shnor.io.loading import load_dataset
 from shnor.io.writers import safe_csv, write_workbook
 from shnor.monitoring.cards import card_school_ids
 from shnor.paths import NOTEBOOKS_DIR, REPORTS_DIR
-from shnor.pipeline.folders import check_target, replace_dir, temp_dir_beside
+from shnor.pipeline.folders import (
+    check_target,
+    remove_leftovers,
+    remove_tree,
+    replace_dir,
+    temp_dir_beside,
+)
 from shnor.pipeline.manifest import build_manifest, write_manifest
-from shnor.pipeline.notebooks import KERNELS, execute_cards, execute_report
+from shnor.pipeline.notebooks import CARD_BATCH, KERNELS, execute_report, render_card_batches
 from shnor.reporting.formatting import suppress_small_counts
 from shnor.reporting.html import export_html, html_exporter, notebook_title, write_index
 from shnor.reporting.notebook import PARAMS_FILE, RUN_FILE
@@ -58,7 +64,7 @@ PROCESSED = "processed"  # the derived tables (Parquet) inside each report folde
 REFERENCE_FILE = "reference.json"
 MUNICIPALITIES = "municipalities"  # folder of the municipal reports of --by-municipality
 STEPS = 6
-CARD_PROGRESS_EVERY = 50
+CARD_PROGRESS_EVERY = 500
 
 
 def _progress(step: int, text: str) -> None:
@@ -102,13 +108,47 @@ def _published(tables: dict, params: dict, publication: bool) -> dict:
     return {name: suppress_small_counts(frame, threshold) for name, frame in tables.items()}
 
 
-# HTML export -----------------------------------------------------------------------------------
+def _new_temp_dir(target: Path) -> Path:
+    """The run's temporary folder beside ``target``, after removing those of killed runs."""
+    for path in remove_leftovers(target):
+        _warn(f"Удалена временная папка прерванного ранее расчёта: «{path}».")
+    return temp_dir_beside(target)
 
 
-# Notebook execution ----------------------------------------------------------------------------
+def _background(fn, *args) -> Future:
+    """``fn(*args)`` in a daemon thread. An interrupted run (Ctrl+C, a termination signal)
+    then ends at once instead of waiting for a report that is still executing; its kernel
+    stops when it sees its parent process gone."""
+    future: Future = Future()
+
+    def work() -> None:
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            future.set_exception(exc)
+
+    threading.Thread(target=work, daemon=True).start()
+    return future
 
 
-# Index page ------------------------------------------------------------------------------------
+def _parallel_map(fn, items: list, workers: int) -> list:
+    """``[fn(x) for x in items]`` on ``workers`` daemon threads (see :func:`_background`)."""
+    results: list = [None] * len(items)
+    queue = iter(enumerate(items))
+    lock = threading.Lock()
+
+    def drain() -> None:
+        while True:
+            with lock:
+                job = next(queue, None)
+            if job is None:
+                return
+            results[job[0]] = fn(job[1])
+
+    for job in [_background(drain) for _ in range(max(1, min(workers, len(items))))]:
+        job.result()
+    return results
 
 
 # The suite -------------------------------------------------------------------------------------
@@ -183,7 +223,7 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
     if out is not None:  # before loading: an --out that cannot be used is told at once
         target = Path(os.path.abspath(out))
         check_target(target, force, keep)
-        tmp = temp_dir_beside(target)  # the real test that the folder can be written
+        tmp = _new_temp_dir(target)  # the real test that the folder can be written
     try:
         _progress(1, "Загрузка и проверка данных…")
         with timed("load"):
@@ -204,7 +244,7 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
                 check_target(target, force, keep)
                 # created now: a folder that cannot be written stops the run before the
                 # computation
-                tmp = temp_dir_beside(target)
+                tmp = _new_temp_dir(target)
 
         _progress(2, "Расчёт показателей и таблиц…")
         with timed("tables"):
@@ -233,41 +273,42 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
 
         settings = {"data": str(Path(data).resolve()), "year": year, "profile": profile,
                     "config": None if config_file is None else str(Path(config_file).resolve())}
+        made = []  # how each report's cards were made; only the region's report has cards
         for i, r in enumerate(reports):
             if i == 1:
                 _progress(6, f"Отчёты по муниципалитетам: {len(batch)}…")
-            _write_report(tmp / r.folder, r, dataset, params, settings, sources,
-                          notebooks_dir, all_cards, publication, timed, quiet=i > 0,
-                          municipalities=[(x.folder.as_posix(), m,
-                                           len(x.tables["identification"]))
-                                          for x, (m, _, _) in zip(reports[1:], batch)]
-                          if i == 0 else ())
+            made.append(_write_report(
+                tmp / r.folder, r, dataset, params, settings, sources, notebooks_dir,
+                all_cards, publication, timed, quiet=i > 0,
+                municipalities=[(x.folder.as_posix(), m, len(x.tables["identification"]))
+                                for x, (m, _, _) in zip(reports[1:], batch)]
+                if i == 0 else ()))
         write_reference(tmp / REFERENCE_FILE, run.reference())
         manifest = build_manifest(dataset=dataset, year=year, params=params,
                                   publication=publication, all_cards=all_cards,
                                   timings=timings, started=started, out_dir=tmp,
                                   processed_dir=Path(PROCESSED),
                                   reference=None if reference is None else Path(reference),
-                                  municipality=municipality)
+                                  municipality=municipality, cards=made[0])
         write_manifest(tmp / "manifest.json", manifest)
         replace_dir(tmp, target)
     finally:
         if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+            remove_tree(tmp)
     return target
 
 
 def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
                   sources: list[Path], notebooks_dir: Path, all_cards: bool, publication: bool,
-                  timed, quiet: bool = False, municipalities=()) -> None:
+                  timed, quiet: bool = False, municipalities=()) -> dict | None:
     """One report folder: CSV tables and the workbook, the report notebooks, the school cards
-    (side by side) and the index page."""
+    (side by side) and the index page; return how the cards were made (for the manifest), or
+    None without cards."""
     tables = r.tables
     out.mkdir(parents=True, exist_ok=True)
     # relative to the kernel's folder, which is the executed notebook's own: the notebooks of
     # the report folder run again from there (wherever the folder is moved)
     parameters = {**settings, "processed_dir": f"../{PROCESSED}"}
-    card_parameters = {**settings, "processed_dir": f"../../{PROCESSED}"}
     workbook = f"shnor_{dataset.name}_{settings['year']}.xlsx"
     order = order_file(settings["year"])
     card_template = notebooks_dir / CARD_NOTEBOOK
@@ -275,8 +316,7 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
     schools = dataset.schools.set_index("school_id")
     cards = schools.loc[ids, ["name", "municipality"]].reset_index()
     with_cards = r.cards and bool(ids)
-    for folder in ("tables", "notebooks", *(("schools", "notebooks/schools") if with_cards
-                                            else ())):
+    for folder in ("tables", "notebooks", *(("schools",) if with_cards else ())):
         (out / folder).mkdir()
     progress = (lambda step, text: None) if quiet else _progress
     home = "index.html"
@@ -301,28 +341,23 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
 
     def run_reports() -> list[tuple[str, str]]:
         # each report has its own kernel process
-        with timed("reports"), ThreadPoolExecutor(KERNELS) as pool:
-            return list(pool.map(run_report, sources))
+        with timed("reports"):
+            return _parallel_map(run_report, sources, KERNELS)
 
     def run_cards() -> None:
         if not with_cards:
             return
-        card_title = notebook_title(nbformat.read(card_template, as_version=4))
-        exporter = html_exporter()
-        done = []
+        done = [0]
 
-        def save_card(school_id: str, nb) -> None:
-            nbformat.write(nb, out / "notebooks" / "schools" / f"{school_id}.ipynb")
-            export_html(exporter, nb, out / "schools" / f"{school_id}.html",
-                        f"{card_title}: {schools.at[school_id, 'name']}", r.meta,
-                        "../index.html")
-            done.append(school_id)
-            if len(done) % CARD_PROGRESS_EVERY == 0:
-                progress(5, f"Карточки школ: {len(done)} из {len(ids)}…")
+        def batch_done(n: int) -> None:
+            before, done[0] = done[0], done[0] + n
+            if before // CARD_PROGRESS_EVERY != done[0] // CARD_PROGRESS_EVERY:
+                progress(5, f"Карточки школ: {done[0]} из {len(ids)}…")
 
-        execute_cards(card_template,
-                      [(sid, {**card_parameters, "school_id": sid}) for sid in ids],
-                      out / "notebooks" / "schools", save_card)
+        render_card_batches(card_template, parameters,
+                            {sid: str(schools.at[sid, "name"]) for sid in ids},
+                            out / "schools", r.meta, "../index.html",
+                            out / "notebooks" / CARD_NOTEBOOK, out / "notebooks", batch_done)
 
     # The three jobs share nothing but the tables and run side by side: the workbook in this
     # process, the notebooks in their kernels, so both cores stay busy.
@@ -330,10 +365,9 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
     progress(4, f"Отчёты: {len(sources)} ({', '.join(s.stem for s in sources)})…")
     progress(5, f"Карточки школ: {len(ids) if with_cards else 0}…")
     with timed("tables_reports_cards"):
-        with ThreadPoolExecutor(2) as pool:
-            jobs = [pool.submit(write_tables), pool.submit(run_reports)]
-            with timed("cards"):
-                run_cards()
+        jobs = [_background(write_tables), _background(run_reports)]
+        with timed("cards"):
+            run_cards()
         csvs, report_links = (job.result() for job in jobs)
 
     progress(6, "Оглавление и манифест…")
@@ -341,3 +375,13 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
         write_index(out, r.title, r.meta, report_links, cards, workbook, csvs,
                     municipalities=list(municipalities), order=order,
                     cards_href="schools/" if r.cards else "../../schools/", home=r.home)
+    if not with_cards:
+        return None
+    return {"schools": len(ids), "pages": "schools/<код ОО>.html",
+            "template": CARD_NOTEBOOK, "template_sha256": sha256(card_template),
+            "executed_example": f"notebooks/{CARD_NOTEBOOK}",
+            "parameters": parameters, "kernels": KERNELS, "batch": CARD_BATCH,
+            "method": ("the template's code cells executed for each school, with its school_id "
+                       "injected as papermill does, in the IPython shell of a kernel that "
+                       "receives one request per batch (shnor.reporting.cardbook); pages "
+                       "exported with the reports' nbconvert exporter")}

@@ -59,6 +59,22 @@ def _fmt_cell(value, percent: bool, digits: int) -> str:
     return str(value)
 
 
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _table(heads, rows) -> str:
+    """The markup of ``DataFrame.to_html(index=False, classes="shnor-table")`` for escaped
+    texts, built directly: pandas' writer costs ~3 ms a table, most of a school card."""
+    parts = ['<table class="dataframe shnor-table">', "  <thead>",
+             '    <tr style="text-align: right;">',
+             *[f"      <th>{h}</th>" for h in heads], "    </tr>", "  </thead>", "  <tbody>"]
+    for row in rows:
+        parts += ["    <tr>", *[f"      <td>{v}</td>" for v in row], "    </tr>"]
+    parts += ["  </tbody>", "</table>"]
+    return "\n".join(parts)
+
+
 def table_html(df: pd.DataFrame, max_rows: int | None = None,
                columns: list | dict | None = None, percent: list[str] | None = None,
                digits: int = 2, suppress_below: int | None = None,
@@ -85,14 +101,8 @@ def table_html(df: pd.DataFrame, max_rows: int | None = None,
     }
     total = len(df)
     shown = df if max_rows is None else df.head(max_rows)
-    body = pd.DataFrame({
-        heads[c]: [
-            _fmt_cell(v, c in pct, digits) for v in shown[c]
-        ]
-        for c in shown.columns
-    })
-    out = body.to_html(index=False, border=0, classes="shnor-table", escape=True,
-                       na_rep="—")
+    cells = [[_escape(_fmt_cell(v, c in pct, digits)) for v in shown[c]] for c in shown.columns]
+    out = _table(map(_escape, (heads[c] for c in shown.columns)), zip(*cells))
     out = f'<div class="shnor-table-wrap">{out}</div>'
     if max_rows is not None and total > max_rows:
         out += (f'<p class="shnor-note">Показаны первые {max_rows} из {total} строк; '

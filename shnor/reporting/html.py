@@ -26,10 +26,14 @@ def _b64_text(text: str) -> str:
 
 class PublicationExporter(HTMLExporter):
     """``HTMLExporter`` without its final BeautifulSoup pass (it adds JupyterLab accessibility
-    attributes to elements our template does not have)."""
+    attributes to elements our template does not have) and without the second copy and the
+    validation of the notebook that precede preprocessors: it has none."""
 
     def from_notebook_node(self, nb, resources=None, **kw):
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    def _preprocess(self, nb, resources):
+        return nb, resources
 
 
 def html_exporter():

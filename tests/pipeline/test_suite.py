@@ -1,9 +1,11 @@
 """End-to-end runner tests (shnor.pipeline.suite) on the hand-made six-school dataset of
 conftest.small_dataset (one shared run, then a rerun)."""
 
+import hashlib
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +19,7 @@ from openpyxl import load_workbook
 
 from shnor.errors import UserError
 from shnor.paths import NOTEBOOKS_DIR
+from shnor.pipeline import folders
 from shnor.pipeline import suite as runner
 
 # Anything a browser could fetch: URLs, protocol-relative links, CSS imports, url(...).
@@ -91,10 +94,13 @@ def test_suite_writes_tables_reports_cards_index_manifest(runs, setup):
     assert ws.freeze_panes == "A2" and ws["B3"].value == EVIL_NAME and ws["B3"].data_type == "s"
     assert (out / "notebooks" / "01_overview.ipynb").exists()
     assert sorted(p.name for p in (out / "schools").iterdir()) == ["001.html", "002.html"]
-    card = nbformat.read(out / "notebooks" / "schools" / "002.ipynb", as_version=4)
+    # the record of the cards: the template executed for the first school, runnable for any
+    card = nbformat.read(out / "notebooks" / runner.CARD_NOTEBOOK, as_version=4)
     assert [c.source for c in card.cells if "injected-parameters" not in c.metadata.get(
-        "tags", [])] == [c.source for c in CARD.cells]  # the record shows the template's cells
-    assert 'school_id = "002"' in card.cells[1].source
+        "tags", [])] == [c.source for c in CARD.cells]
+    assert 'school_id = "001"' in card.cells[1].source
+    assert card.cells[2].outputs[0]["output_type"] == "display_data"  # executed, with outputs
+    assert not (out / "notebooks" / "schools").exists()
     index = (out / "index.html").read_text(encoding="utf-8")
     for href in ["01_overview.html", "schools/001.html", "schools/002.html",
                  "shnor_mini_2024.xlsx", "tables/indicators.csv", "manifest.json"]:
@@ -105,6 +111,11 @@ def test_suite_writes_tables_reports_cards_index_manifest(runs, setup):
     assert manifest["profile"] == "sverdlovsk" and manifest["year"] == 2024
     assert manifest["packages"]["pandas"] and manifest["python"]
     assert {"load", "tables", "reports", "cards"} <= set(manifest["timing_seconds"])
+    cards = manifest["cards"]  # how every card was made
+    assert cards["schools"] == 2 and cards["template"] == runner.CARD_NOTEBOOK
+    template = (root / "notebooks" / runner.CARD_NOTEBOOK).read_bytes()
+    assert cards["template_sha256"] == hashlib.sha256(template).hexdigest()
+    assert cards["parameters"]["processed_dir"] == "../processed" and cards["batch"] > 0
     assert manifest["outputs"]["index.html"] and "manifest.json" not in manifest["outputs"]
     assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no temp folders left
 
@@ -193,33 +204,72 @@ KILLED_RUN = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from pathlib import Path
+from shnor import cli
+from shnor.pipeline import folders
 from shnor.pipeline import suite as runner
 from conftest import small_dataset
 runner._load_dataset = lambda path: small_dataset(Path(path))
+runner.NOTEBOOKS_DIR = Path({notebooks!r})
 runner.execute_report = lambda *args: time.sleep(120)  # the run hangs in the first report
-runner.run_suite(data={data!r}, year=2024, out={out!r}, notebooks_dir={notebooks!r},
-                 processed_root={processed!r})
+sys.exit(cli.main(["run", "--data", {data!r}, "--year", "2024", "--out", {out!r}]))
 """
 
 
-def test_killed_run_leaves_the_previous_report(setup, runs):
+def _start_and_wait_for_half_written(target: Path, kw) -> subprocess.Popen:
+    code = KILLED_RUN.format(tests=str(TESTS), data=str(kw["data"]), out=str(target),
+                             notebooks=str(kw["notebooks_dir"]))
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(target.parent.glob(".report.tmp-*/*.xlsx")):  # half-written
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(proc.communicate()[1])
+        time.sleep(0.1)
+    return proc
+
+
+def test_killed_run_leaves_the_previous_report_and_the_next_run_its_garbage(setup, runs):
     root, kw = setup
     target = root / "killed" / "report"
     shutil.copytree(runs[0], target)
     before = _files(target, "**/*")
-    code = KILLED_RUN.format(tests=str(TESTS), data=str(kw["data"]),
-                             out=str(target), notebooks=str(kw["notebooks_dir"]),
-                             processed=str(kw["processed_root"]))
-    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while not list(target.parent.glob(".report.tmp-*/*.xlsx")):  # half-written
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
-            time.sleep(0.1)
-    finally:
-        proc.kill()
-        proc.wait()
+    proc = _start_and_wait_for_half_written(target, kw)
+    proc.kill()  # SIGKILL: nothing of the run can clean up
+    proc.wait()
     assert _files(target, "**/*") == before
+    leftover = list(target.parent.glob(".report.tmp-*"))
+    assert len(leftover) == 1
+    runner.run_suite(out=target, **kw)  # the next run removes what the killed one left
+    assert [p.name for p in target.parent.iterdir()] == ["report"]
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_stopped_run_removes_its_temporary_folder(setup, runs, signum, code):
+    root, kw = setup
+    target = root / f"stopped-{signum}" / "report"
+    shutil.copytree(runs[0], target)
+    before = _files(target, "**/*")
+    proc = _start_and_wait_for_half_written(target, kw)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == code
+    assert "Прервано" in err and "прежний отчёт не изменён" in err and "Traceback" not in err
+    assert _files(target, "**/*") == before
+    assert [p.name for p in target.parent.iterdir()] == ["report"]
+
+
+def test_leftovers_of_live_runs_and_other_computers_are_kept(tmp_path):
+    target = tmp_path / "report"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    names = [f".report.tmp-{folders._owner().rsplit('-', 1)[0]}-{dead.pid}-abc",
+             f".report.old-{folders._owner().rsplit('-', 1)[0]}-{dead.pid}",
+             f".report.tmp-{folders._owner()}-live",  # this process: a run still going
+             f".report.tmp-other_computer-{dead.pid}-abc", ".report.tmp-abc", ".reports.tmp-x"]
+    for name in names:
+        (tmp_path / name).mkdir()
+    assert sorted(p.name for p in folders.remove_leftovers(target)) == sorted(names[:2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
 
 
 def test_publication_mode_suppresses_small_counts(tmp_path):
@@ -249,8 +299,8 @@ def test_report_folder_holds_its_tables_and_the_appendix(runs):
     injected = next(c.source for c in nb.cells if "injected-parameters" in c.metadata.get(
         "tags", []))
     assert 'processed_dir = "../processed"' in injected  # relative: the folder can move
-    card = nbformat.read(out / "notebooks" / "schools" / "001.ipynb", as_version=4)
-    assert 'processed_dir = "../../processed"' in card.cells[1].source
+    card = nbformat.read(out / "notebooks" / runner.CARD_NOTEBOOK, as_version=4)
+    assert 'processed_dir = "../processed"' in card.cells[1].source
 
 
 def test_executed_notebook_runs_again_from_a_moved_report_folder(runs, tmp_path):
