@@ -34,6 +34,7 @@ _FIXED_DATE = "2000-01-01T00:00:00Z"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 _MIN_WIDTH, _MAX_WIDTH = 8, 60
+EXCEL_ROWS = 1_048_576  # rows of an Excel worksheet, the header included
 _PERCENT_FORMAT = "0.0%"
 _NUMBER_FORMAT = "0.###"
 
@@ -44,13 +45,25 @@ class Sheet:
 
     ``cell_fills`` has the index and columns of ``frame`` and holds hex colours («FFFF00») or
     None. ``percent_columns`` are shown as percentages; by default the float columns whose
-    header starts with «Доля» or ``share_``.
+    header starts with «Доля» or ``share_``. ``source``: the CSV of ``tables/`` that holds
+    the whole table, named in the sheet when it is longer than a worksheet.
     """
 
     name: str
     frame: pd.DataFrame
     cell_fills: pd.DataFrame | None = None
     percent_columns: Sequence[str] | None = None
+    source: str | None = None
+
+    def truncated(self) -> bool:
+        """More rows than a worksheet holds: the last row says so instead."""
+        return len(self.frame) > EXCEL_ROWS - 1
+
+    def truncation_note(self) -> str:
+        where = f"tables/{self.source}.csv" if self.source else "папке tables (CSV)"
+        return (f"Лист усечён: в таблице {len(self.frame):,} строк, а лист Excel вмещает "
+                f"{EXCEL_ROWS:,} строк; здесь первые {EXCEL_ROWS - 2:,}. Вся таблица — в "
+                f"{where}.").replace(",", "\u00a0")
 
     def percent(self) -> set[str]:
         if self.percent_columns is not None:
@@ -101,7 +114,7 @@ def _width(values: list[object], header: str) -> float:
 
 def _write_sheet(ws, sheet: Sheet) -> None:
     """Fill a write-only worksheet (widths, panes and filter must precede the rows)."""
-    frame = sheet.frame
+    frame = sheet.frame.iloc[:EXCEL_ROWS - 2] if sheet.truncated() else sheet.frame
     percent = sheet.percent()
     headers = [str(c) for c in frame.columns]
     rows = [[_excel_value(v) for v in row] for row in frame.itertuples(index=False)]
@@ -139,6 +152,8 @@ def _write_sheet(ws, sheet: Sheet) -> None:
                 cell.fill = fill_cache[colour]
             out.append(cell)
         ws.append(out)
+    if sheet.truncated():
+        ws.append([_cell(ws, sheet.truncation_note(), font=bold)])
 
 
 def _cell(ws, value, font: Font | None = None) -> WriteOnlyCell:

@@ -57,6 +57,7 @@ from shnor.reporting.formatting import suppress_small_counts
 from shnor.reporting.html import export_html, html_exporter, notebook_title, write_index
 from shnor.reporting.notebook import PARAMS_FILE, RUN_FILE
 from shnor.reporting.order import order_file, write_order
+from shnor.reporting.published import published_tables
 from shnor.reporting.sheets import workbook_sheets
 
 CARD_NOTEBOOK = "school_card.ipynb"
@@ -325,10 +326,14 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
         with timed("tables_excel"):
             published = _published(tables, params, publication)
             csvs = []
-            for name in sorted(published):
-                safe_csv(published[name], out / "tables" / f"{name}.csv")
+            for name, frame in published_tables(published).items():
+                safe_csv(frame, out / "tables" / f"{name}.csv")
                 csvs.append(f"{name}.csv")
-            write_workbook(out / workbook, workbook_sheets(published))
+            sheets = workbook_sheets(published)
+            write_workbook(out / workbook, sheets)
+            for sheet in (s for s in sheets if s.truncated() and not quiet):
+                _warn(f"Внимание: {sheet.truncation_note()} (лист «{sheet.name}» книги "
+                      f"{workbook}).")
             write_order(out / order, tables["identification_flags"], settings["year"], r.scope,
                         r.meta)
         return csvs
@@ -374,7 +379,8 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
     with timed("index"):
         write_index(out, r.title, r.meta, report_links, cards, workbook, csvs,
                     municipalities=list(municipalities), order=order,
-                    cards_href="schools/" if r.cards else "../../schools/", home=r.home)
+                    cards_href="schools/" if r.cards else "../../schools/", home=r.home,
+                    card_rows=params["publication"]["index_card_rows"])
     if not with_cards:
         return None
     return {"schools": len(ids), "pages": "schools/<код ОО>.html",

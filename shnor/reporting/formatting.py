@@ -78,7 +78,7 @@ def _table(heads, rows) -> str:
 def table_html(df: pd.DataFrame, max_rows: int | None = None,
                columns: list | dict | None = None, percent: list[str] | None = None,
                digits: int = 2, suppress_below: int | None = None,
-               table: str | None = None) -> str:
+               table: str | None = None, page_rows: int | None = None) -> str:
     """HTML of a compact table: Russian headers, «41,5 %», «—» for missing, no index.
 
     ``columns`` lists the columns to show, in order (default: all); their headers come from the
@@ -86,8 +86,15 @@ def table_html(df: pd.DataFrame, max_rows: int | None = None,
     generic column names such as ``label`` or ``status``). A dict instead maps columns to
     headers of its own, for computed display frames. ``percent`` lists share columns (default:
     ``share_*`` columns and headers starting with «Доля»). ``suppress_below``: the publication
-    threshold for counts of people (:func:`suppress_small_counts`).
+    threshold for counts of people (:func:`suppress_small_counts`). ``page_rows``: the page's
+    budget (``publication.page_rows``): a list of more schools is shown as counts by
+    municipality (:func:`by_municipality`), any other longer table by its first rows.
     """
+    if page_rows is not None and len(df) > page_rows and (max_rows is None
+                                                           or max_rows > page_rows):
+        if {"school_id", "municipality"} <= set(df.columns):
+            return by_municipality(df, page_rows, suppress_below)
+        max_rows = page_rows
     if suppress_below is not None:
         df = suppress_small_counts(df, suppress_below)
     if columns is not None:
@@ -105,8 +112,25 @@ def table_html(df: pd.DataFrame, max_rows: int | None = None,
     out = _table(map(_escape, (heads[c] for c in shown.columns)), zip(*cells))
     out = f'<div class="shnor-table-wrap">{out}</div>'
     if max_rows is not None and total > max_rows:
-        out += (f'<p class="shnor-note">Показаны первые {max_rows} из {total} строк; '
-                "полностью — в книге Excel и в папке tables.</p>")
+        out += (f'<p class="shnor-note">Показаны первые {_fmt_number(max_rows, 0)} из '
+                f"{_fmt_number(total, 0)} строк; полностью — в книге Excel и в папке "
+                "tables.</p>")
     if total == 0:
         out = '<p class="shnor-note">Нет строк.</p>'
     return out
+
+
+def by_municipality(schools: pd.DataFrame, page_rows: int,
+                    suppress_below: int | None = None) -> str:
+    """A list of schools too long for a page, as the number of its schools by municipality
+    (the largest first, at most ``page_rows`` municipalities), with where the list is."""
+    counts = (schools.groupby("municipality", dropna=False, sort=False).size()
+              .rename("schools").reset_index()
+              .sort_values(["schools", "municipality"], ascending=[False, True],
+                           kind="stable"))
+    note = (f'<p class="shnor-note">В списке {_fmt_number(len(schools), 0)} школ — больше, чем '
+            f"помещается на странице ({_fmt_number(page_rows, 0)} строк): показано число школ "
+            "списка по муниципалитетам. Полный список — в книге Excel и в папке tables; "
+            "список каждого муниципалитета — в его отчёте (shnor run --by-municipality).</p>")
+    return note + table_html(counts, max_rows=page_rows, columns=["municipality", "schools"],
+                             suppress_below=suppress_below)

@@ -14,6 +14,8 @@ import pandas as pd
 from nbconvert import HTMLExporter
 from nbconvert.exporters.templateexporter import TemplateExporter
 
+from shnor.reporting.published import CONTRACT, PUBLISHED
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CSS = (TEMPLATES / "style.css").read_text(encoding="utf-8")
 HTML_TEMPLATE = (TEMPLATES / "report.html.j2").read_text(encoding="utf-8")
@@ -74,27 +76,52 @@ def _link(href: str, text: str) -> str:
     return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
 
 
-# The tables of the SPEC output contract and of the programme, first on the index page.
-MAIN_TABLES = {
-    "identification.csv": "выявление: списки и основания, по строке на школу",
-    "differentiation.csv": "дифференциация: ИСБШ, группа качества, кластер, типология",
-    "indicators.csv": "показатели по школам, годам и процедурам",
-    "programme.csv": "показатели муниципальной программы",
-    "programme_summary.csv": "итоговые баллы и уровень эффективности программы",
-}
+CARD_LISTS = "cards/municipality-"  # pages listing the cards of a municipality
+
+
+def _card_table(cards: pd.DataFrame, href: str) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(str(r.school_id))}</td>"
+        f"<td>{_link(href + str(r.school_id) + '.html', str(r.name))}</td>"
+        f"<td>{html.escape(str(r.municipality))}</td></tr>"
+        for r in cards.itertuples(index=False))
+    return ('<div class="shnor-table-wrap"><table><thead><tr><th>Код ОО</th>'
+            "<th>Школа</th><th>Муниципалитет</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>")
+
+
+def _write_page(path: Path, title: str, meta: str, body: list[str], home: str) -> None:
+    """A plain page in the style of the index (a title, a link home, ``body``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([
+        "<!DOCTYPE html>", '<html lang="ru">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+        '<main class="shnor-index">', '<header class="shnor-head">',
+        f'<div class="shnor-nav">{_link(home, "← Оглавление отчёта")}</div>',
+        f"<h1>{html.escape(title)}</h1>", f'<div class="shnor-meta">{html.escape(meta)}</div>',
+        "</header>", *body, "</main>", "</body>", "</html>", ""]), encoding="utf-8")
+
+
+def _csv_item(name: str) -> str:
+    what = PUBLISHED.get(name.removesuffix(".csv"))
+    return f"<li>{_link('tables/' + name, name)}{' — ' + html.escape(what) if what else ''}</li>"
 
 
 def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]],
                 cards: pd.DataFrame, workbook: str, csvs: list[str],
                 municipalities: list[tuple[str, str, int]] = (), cards_href: str = "schools/",
-                home: str | None = None, order: str | None = None) -> Path:
+                home: str | None = None, order: str | None = None,
+                card_rows: int | None = None) -> Path:
     """``index.html``: every report, card, table, the workbook, the appendix to the order,
     notebooks and the manifest.
 
     ``municipalities``: (folder, name, schools) of the municipal reports of the run;
     ``cards_href``: where the school cards are (a municipal report links to the region's);
     ``home``: the index page of the regional report, for a municipal one; ``order``: the
-    appendix to the order (DOCX) in the folder."""
+    appendix to the order (DOCX) in the folder; ``card_rows``: more cards than this are listed
+    on a page per municipality (``cards/municipality-<k>.html``), so that the index stays
+    light at any size."""
     parts = [
         "<!DOCTYPE html>", '<html lang="ru">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -113,13 +140,10 @@ def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]]
           if order else []),
         "<h2>Таблицы</h2>", '<ul class="shnor-files">',
         f"<li>{_link(workbook, 'Книга Excel со списками и таблицами')} ({html.escape(workbook)})</li>",
-        *[f"<li>{_link('tables/' + name, name)} — {html.escape(MAIN_TABLES[name])}</li>"
-          for name in MAIN_TABLES if name in csvs],
+        *[_csv_item(name) for name in csvs if name.removesuffix(".csv") in CONTRACT],
         "</ul>",
         f"<details><summary>Все таблицы в CSV ({len(csvs)})</summary>",
-        '<ul class="shnor-files">',
-        *[f"<li>{_link('tables/' + name, name)}</li>" for name in csvs],
-        "</ul></details>",
+        '<ul class="shnor-files">', *[_csv_item(name) for name in csvs], "</ul></details>",
     ]
     if municipalities:
         parts += [f"<h2>Отчёты по муниципалитетам ({len(municipalities)})</h2>",
@@ -129,18 +153,20 @@ def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]]
                   *[f"<li>{_link(folder + '/index.html', name)} — школ: {n}</li>"
                     for folder, name, n in municipalities], "</ul>"]
     parts += [f"<h2>Карточки школ ({len(cards)})</h2>"]
-    if len(cards):
-        rows = "".join(
-            f"<tr><td>{html.escape(str(r.school_id))}</td>"
-            f"<td>{_link(cards_href + str(r.school_id) + '.html', str(r.name))}</td>"
-            f"<td>{html.escape(str(r.municipality))}</td></tr>"
-            for r in cards.itertuples(index=False)
-        )
-        parts += [('<div class="shnor-table-wrap"><table><thead><tr><th>Код ОО</th>'
-                   "<th>Школа</th><th>Муниципалитет</th></tr></thead>"),
-                  f"<tbody>{rows}</tbody></table></div>"]
-    else:
+    if not len(cards):
         parts += ['<p class="shnor-note">Карточки не формировались.</p>']
+    elif card_rows is None or len(cards) <= card_rows:
+        parts += [_card_table(cards, cards_href)]
+    else:  # too many for one page: a page of cards per municipality
+        groups = list(cards.groupby("municipality", sort=True, dropna=False))
+        parts += [(f'<p class="shnor-note">Карточек больше {card_rows}: они собраны по '
+                   "муниципалитетам.</p>"), '<ul class="shnor-files">']
+        for k, (municipality, group) in enumerate(groups, 1):
+            page = f"{CARD_LISTS}{k}.html"
+            parts.append(f"<li>{_link(page, str(municipality))} — карточек: {len(group)}</li>")
+            _write_page(out / page, f"Карточки школ: {municipality}", meta,
+                        [_card_table(group, "../" + cards_href)], home="../index.html")
+        parts += ["</ul>"]
     parts += [
         "<h2>Журнал выполнения</h2>", '<ul class="shnor-files">',
         (f"<li>{_link('manifest.json', 'manifest.json')} — входные файлы и их контрольные "

@@ -27,7 +27,7 @@ RUN_FILE = "run.json"
 
 
 # Display settings of the report opened last in this kernel (one report per notebook).
-_display = {"suppress_below": None}
+_display = {"suppress_below": None, "page_rows": None}
 _contexts: dict[tuple, ReportContext] = {}
 
 
@@ -123,6 +123,7 @@ def open_report(data=None, year: int = 2024, profile: str | None = None, config=
     _display["suppress_below"] = (
         ctx.params["publication"]["suppress_below"] if ctx.publication else None
     )
+    _display["page_rows"] = ctx.params["publication"]["page_rows"]
     return ctx
 
 
@@ -131,7 +132,8 @@ def show_table(df: pd.DataFrame, max_rows: int | None = None, columns: list | di
     """Display ``df`` as a compact table in the notebook (see :func:`table_html`): ``columns``
     names the columns to show, ``table`` the table they come from (for the registry's headers)."""
     display(HTML(table_html(df, max_rows=max_rows, columns=columns, percent=percent, table=table,
-                            digits=digits, suppress_below=_display["suppress_below"])))
+                            digits=digits, suppress_below=_display["suppress_below"],
+                            page_rows=_display["page_rows"])))
 
 
 def show_table_or_text(df: pd.DataFrame, text: str, **kwargs) -> None:

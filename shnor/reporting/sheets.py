@@ -37,8 +37,9 @@ from shnor.reporting.views import (
 
 def _sheet(name: str, frame: pd.DataFrame, columns: list[str] | None = None,
            table: str | None = None, **kwargs) -> Sheet:
-    """A sheet of ``columns`` of ``frame`` (default: all) under the registry's headers."""
-    return Sheet(name, label_frame(frame, columns, table), **kwargs)
+    """A sheet of ``columns`` of ``frame`` (default: all) under the registry's headers; the
+    whole table is ``tables/<table>.csv`` unless ``source`` names another."""
+    return Sheet(name, label_frame(frame, columns, table), **{"source": table, **kwargs})
 
 
 # Overview -------------------------------------------------------------------------------------
@@ -49,7 +50,7 @@ def overview_sheets(tables: dict[str, pd.DataFrame]) -> list[Sheet]:
     year = ind["year"].max()  # the runner checks that the report year has results
     return [
         _sheet("Школы", tables["overview_schools"], table="overview_schools"),
-        _sheet("Показатели", ind[ind["year"] == year]),
+        _sheet("Показатели", ind[ind["year"] == year], source="indicators"),
         _sheet("Участие", participation_table(tables["overview_participation"], year)),
         _sheet("Качество данных", tables["overview_quality"], table="overview_quality"),
     ]

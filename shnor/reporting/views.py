@@ -265,11 +265,17 @@ def matrix_for_display(matrix: pd.DataFrame) -> pd.DataFrame:
     return label_frame(out, table="risk_matrix")
 
 
-def risk_matrix_html(matrix: pd.DataFrame) -> str:
+def risk_matrix_html(matrix: pd.DataFrame, max_rows: int | None = None) -> str:
     """The coloured school × factor matrix as an HTML table (cheap for 100+ schools, crisp).
 
-    Cells carry the level label on the level's colour; school names are escaped.
+    Cells carry the level label on the level's colour; school names are escaped. ``max_rows``:
+    the page's budget (``publication.page_rows``); the schools with the most factors of high
+    significance are shown first then, and a note says where the whole matrix is.
     """
+    total = len(matrix)
+    if max_rows is not None and total > max_rows:
+        high = (matrix[list(FACTOR_COLUMNS)] == "high").sum(axis=1)
+        matrix = matrix.iloc[np.argsort(-high.to_numpy(), kind="stable")[:max_rows]]
     head = "".join(f"<th>{html.escape(header(c))}</th>" for c in ("school_id", "name"))
     head += "".join(f'<th title="{html.escape(RISK_FACTOR_LABELS[f])}">'
                     f"{html.escape(FACTOR_SHORT[f])}</th>" for f in FACTORS)
@@ -285,4 +291,7 @@ def risk_matrix_html(matrix: pd.DataFrame) -> str:
     return (f'<div class="shnor-table-wrap"><table class="shnor-table shnor-risk">'
             f"<thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>"
-            f'<p class="shnor-note">Значимость фактора: {legend}</p>')
+            f'<p class="shnor-note">Значимость фактора: {legend}</p>'
+            + (f'<p class="shnor-note">Показаны {len(matrix)} из {total} школ, больше всего '
+               "факторов высокой значимости — первыми; вся матрица — в книге Excel (лист "
+               "«Факторы риска») и в tables/risk_matrix.csv.</p>" if len(matrix) < total else ""))

@@ -87,3 +87,18 @@ def test_neutralise_keeps_plain_text_and_missing():
     assert out["a"].tolist()[0] == "Школа №1" and pd.isna(out["a"].tolist()[1])
     assert out["a"].tolist()[2] == "'=x"
     assert out["b"].tolist() == [-1.0, 2.0, 3.0]
+
+
+def test_a_table_longer_than_a_worksheet_is_truncated_with_a_note(tmp_path, monkeypatch):
+    from shnor.io import writers
+
+    monkeypatch.setattr(writers, "EXCEL_ROWS", 5)  # a worksheet of 5 rows: header + 4
+    sheets = [Sheet("Показатели", _frame(), source="indicators"), Sheet("Мало", _frame()[:4])]
+    ws = load_workbook(write_workbook(tmp_path / "a.xlsx", sheets))["Показатели"]
+    assert ws.max_row == 5
+    assert [ws.cell(row=r, column=1).value for r in range(2, 5)] == ["001", "002", "003"]
+    note = ws.cell(row=5, column=1).value
+    assert "Лист усечён: в таблице 7 строк" in note and "первые 3" in note
+    assert "tables/indicators.csv" in note
+    assert [sheet.truncated() for sheet in sheets] == [True, False]
+    assert load_workbook(tmp_path / "a.xlsx")["Мало"].max_row == 5  # fits exactly: not cut

@@ -1,5 +1,7 @@
 """Numbers and tables as the reports print them (shnor.reporting.formatting)."""
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -45,3 +47,23 @@ def test_suppress_small_counts_only_touches_counts():
     assert out["n_fail"].tolist() == ["<5", 7, "<5"]
     assert out["grade"].tolist() == [4, 5, 6]
     assert out["share_fail"].equals(frame["share_fail"])
+
+
+def test_a_list_of_schools_longer_than_the_page_is_counted_by_municipality():
+    schools = pd.DataFrame({"school_id": [f"{i:03d}" for i in range(7)],
+                            "name": [f"Школа {i}" for i in range(7)],
+                            "municipality": ["Бета", "Альфа", "Бета", "Гамма", "Альфа", "Бета",
+                                             "Альфа"]})
+    assert table_html(schools, page_rows=7) == table_html(schools)  # fits: unchanged
+    out = table_html(schools, page_rows=2)
+    assert "В списке 7 школ" in out and "Школа 1" not in out
+    rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(\d+)</td>", out)
+    assert rows == [("Альфа", "3"), ("Бета", "3")]  # the largest first, two of three shown
+    assert "Показаны первые 2 из 3 строк" in out
+
+
+def test_a_long_table_that_is_not_a_school_list_shows_its_first_rows():
+    frame = pd.DataFrame({"year": list(range(2000, 2010)), "schools": range(10)})
+    out = table_html(frame, page_rows=4)
+    assert out.count("<tr>") == 4 and "Показаны первые 4 из 10 строк" in out
+    assert table_html(frame, page_rows=4, max_rows=3).count("<tr>") == 3  # a smaller cap stays

@@ -57,3 +57,16 @@ def test_type_counts_name_each_group_of_schools(differentiation):
     assert counts["typology"].tolist() == list(TYPES)
     assert counts["group"].tolist() == [TYPE_PLURALS[t] for t in TYPES]
     assert counts["group"].iloc[0] == "неблагополучные"
+
+
+def test_risk_matrix_longer_than_the_page_shows_the_most_at_risk_first():
+    from shnor.monitoring.risk_profiles import FACTOR_COLUMNS
+    from shnor.reporting.views import risk_matrix_html
+
+    matrix = pd.DataFrame({"school_id": ["1", "2", "3"], "name": ["А", "Б", "В"],
+                           **{c: ["low", "high", "medium"] for c in FACTOR_COLUMNS}})
+    matrix.loc[2, FACTOR_COLUMNS[0]] = "high"
+    out = risk_matrix_html(matrix, max_rows=2)
+    assert out.count("<tr><td>") == 2 and out.index("<td>2</td>") < out.index("<td>3</td>")
+    assert "<td>1</td>" not in out and "Показаны 2 из 3 школ" in out
+    assert "Показаны" not in risk_matrix_html(matrix)
