@@ -6,8 +6,8 @@ Side by side in the same run, interleaved, each in its own process (median of ``
 * floor — the same number of *empty* notebooks (a parameters cell and one ``pass`` cell) pushed
   through the runner's own plumbing and in its arrangement: the report notebooks executed with
   papermill, each in its own kernel, ``runner.KERNELS`` at a time, and exported to HTML, while
-  the school cards run at the same time on ``runner.KERNELS`` long-lived kernels and are
-  exported as they finish.
+  the school cards are rendered at the same time in batches on ``runner.KERNELS`` kernels
+  (``render_card_batches``, one request per batch of cards).
 Goal (issue 6): suite within 1.5× of the floor and about a minute at most.
 
     python benchmarks/bench_suite.py [--runs 3] [--data data/raw/demo] [--year 2024]
@@ -41,7 +41,7 @@ nb.cells = [params, nbformat.v4.new_code_cell("pass")]
 src = out / "src"
 src.mkdir(parents=True)
 nbformat.write(nb, src / "empty.ipynb")
-from concurrent.futures import ThreadPoolExecutor
+from shnor.pipeline import suite as runner_suite
 
 def report(i):
     done = runner.execute_report(src / "empty.ipynb", out / f"{i:02d}.ipynb",
@@ -50,15 +50,13 @@ def report(i):
                        "index.html")
 
 def reports():
-    with ThreadPoolExecutor(runner.KERNELS) as pool:
-        list(pool.map(report, range(n_reports)))
+    runner_suite._parallel_map(report, list(range(n_reports)), runner.KERNELS)
 
-exporter = html_exporter()
-jobs = [(f"card{i}", {"year": 2024}) for i in range(n_cards)]
-with ThreadPoolExecutor(1) as pool:  # as in runner.run_suite: reports beside the cards
-    job = pool.submit(reports)
-    runner.execute_cards(src / "empty.ipynb", jobs, src, lambda key, nb: export_html(
-        exporter, nb, out / f"{key}.html", "Пусто", "", "index.html"))
+names = {f"card{i}": "Пусто" for i in range(n_cards)}
+(out / "cards").mkdir()
+job = runner_suite._background(reports)  # as in runner.run_suite: reports beside the cards
+runner.render_card_batches(src / "empty.ipynb", {"year": 2024}, names, out / "cards", "",
+                           "index.html", out / "card.ipynb", src)
 job.result()
 print(json.dumps({"call_s": time.perf_counter() - t}))
 """
