@@ -54,6 +54,67 @@ def free_schools(d: pd.DataFrame, lists: pd.DataFrame | None, year: int, n_years
     return pd.Index(ok.astype(str), name="school_id")
 
 
+def _nearest_pairs(have: pd.DataFrame, cand: pd.DataFrame, k: int, dist: int
+                   ) -> tuple[list[int], list[int]]:
+    """Row positions (in ``have``, in ``cand``) of the pairs that can be among a school's
+    ``k`` partners: for each school, in each tier (its municipality; then the other
+    municipalities of its type of locality or of unknown locality), the candidates within
+    ``dist`` ISBSH groups nearest to it by ISBSH — until ``k`` are found, and every one as
+    near as the k-th (ties are decided by the full order later). A cross join of every
+    listed school with every candidate of its groups is quadratic: at 40,000 schools it needs
+    tens of gigabytes."""
+    c_isbsh = cand["partner_isbsh"].to_numpy(dtype=float)
+    c_group = cand["partner_isbsh_group"].to_numpy(dtype="int64")
+    c_muni = cand["partner_municipality"].to_numpy(dtype=object)
+    c_loc = cand["partner_locality"].to_numpy(dtype=object)
+    c_known = pd.notna(c_loc)
+    order = np.argsort(c_isbsh, kind="stable")
+    pools: dict = {}
+
+    def pool(key) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate positions of a tier sorted by ISBSH, and their ISBSH."""
+        if key not in pools:
+            kind, value = key
+            if kind == "municipality":
+                keep = c_muni[order] == value
+            elif value is None:
+                keep = np.ones(len(order), bool)
+            else:
+                keep = ~c_known[order] | (c_loc[order] == value)
+            idx = order[keep]
+            pools[key] = idx, c_isbsh[idx]
+        return pools[key]
+
+    left, right = [], []
+    h_isbsh = have["isbsh"].to_numpy(dtype=float)
+    h_group = have["isbsh_group"].to_numpy(dtype="int64")
+    h_muni = have["municipality"].to_numpy(dtype=object)
+    h_loc = have["locality"].to_numpy(dtype=object)
+    for i in range(len(have)):
+        x, g, m = h_isbsh[i], h_group[i], h_muni[i]
+        loc = h_loc[i] if pd.notna(h_loc[i]) else None
+        for key, same_muni in ((("municipality", m), True), (("locality", loc), False)):
+            idx, values = pool(key)
+            found: list[float] = []
+            lo = hi = int(np.searchsorted(values, x)) if not np.isnan(x) else 0
+            while lo > 0 or hi < len(idx):
+                # the nearer of the two next candidates
+                take_lo = hi >= len(idx) or (lo > 0 and abs(values[lo - 1] - x)
+                                             <= abs(values[hi] - x))
+                j = lo - 1 if take_lo else hi
+                gap = abs(values[j] - x)
+                if len(found) >= k and not gap <= found[k - 1]:
+                    break
+                lo, hi = (lo - 1, hi) if take_lo else (lo, hi + 1)
+                c = idx[j]
+                if abs(c_group[c] - g) > dist or (not same_muni and c_muni[c] == m):
+                    continue
+                found.append(gap)
+                left.append(i)
+                right.append(c)
+    return left, right
+
+
 def partners_table(schools: pd.DataFrame, listed: pd.Series, free: pd.Index,
                    diff: pd.DataFrame, year: int, params: dict, why_none: str = ""
                    ) -> pd.DataFrame:
@@ -81,12 +142,9 @@ def partners_table(schools: pd.DataFrame, listed: pd.Series, free: pd.Index,
     cand = cand.rename(columns={c: f"partner_{c}" for c in cand.columns})
     cand = cand.rename(columns={"partner_school_id": "partner_id"})
     have = need[need["isbsh_group"].notna()]
-    pairs = []
-    for shift in range(-dist, dist + 1):
-        left = have.assign(_g=have["isbsh_group"].astype("int64") + shift)
-        right = cand.assign(_g=cand["partner_isbsh_group"].astype("int64"))
-        pairs.append(left.merge(right, on="_g"))
-    pairs = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame()
+    left_rows, right_rows = _nearest_pairs(have, cand, k, dist)
+    pairs = pd.concat([have.iloc[left_rows].reset_index(drop=True),
+                       cand.iloc[right_rows].reset_index(drop=True)], axis=1)
     first = f"{year - n_years + 1}–{year}" if n_years > 1 else f"{year}"
     if len(pairs):
         same_muni = pairs["municipality"] == pairs["partner_municipality"]

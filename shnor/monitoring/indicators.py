@@ -1,6 +1,6 @@
 """Each programme's own indicators computed from the results, chosen by the profile
 (``monitoring.programme_indicators``): seed 004, показатели 5.1, 5.2, 5.4; seed 002,
-приложение 1, пункты 1–2.
+приложение 1, пункты 1–3; seed 003, целевые показатели дорожной карты 5, 6, 9.
 
 5.1 counts *students*: a student passed ГИА when he passed all his compulsory exams (ОГЭ:
 russian and math; ЕГЭ: russian and math, базовая or профильная). The results are aggregated
@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from shnor.identification.oip import oip_scores
+from shnor.identification.table1 import scope_groups
 from shnor.monitoring.dynamics import _groups
 
 COLUMNS = ["year", "code", "indicator", "value", "numerator", "denominator", "source"]
@@ -32,7 +34,19 @@ TEXTS = {
               "seed 002, приложение 1, п. 1"),
     "002.2": ("Доля школ списка со средним баллом ОГЭ/ЕГЭ выше среднего по своему кластеру",
               "seed 002, приложение 1, п. 2"),
+    "002.3": ("Доля школ списка, демонстрирующих прирост ОИП (ОИП выше, чем годом раньше)",
+              "seed 002, приложение 1, п. 3"),
+    "003.5": ("{measure} обучающихся школ списка, {procedure}",
+              "seed 003, целевой показатель 5"),
+    "003.6": ("Доля школ с низкими образовательными результатами от общего числа школ",
+              "seed 003, целевой показатель 6"),
+    "003.9": ("Доля обучающихся школ списка, не достигших базового уровня (отметка «2»), "
+              "все процедуры", "seed 003, целевой показатель 9"),
 }
+# seed 003, показатель 5: «процент справляемости и успешности» — marks 3–5 and 4–5
+MEASURES = {"share_success": "Справляемость (доля отметок «3»–«5»)",
+            "share_quality": "Успешность (доля отметок «4» и «5»)"}
+PROCEDURES_003 = {"OGE": "ОГЭ", "EGE": "ЕГЭ", "VPR": "ВПР"}
 
 
 def gia_students(results: pd.DataFrame) -> pd.DataFrame:
@@ -71,17 +85,29 @@ def _mean_scores(results: pd.DataFrame) -> pd.DataFrame:
     return r.groupby(["year", "school_id"])[["w", "participants"]].sum().reset_index()
 
 
+def oip_growth(ind: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """ОИП of each school in consecutive years (seed 002's integral indicator,
+    :func:`shnor.identification.oip.oip_scores`): year, school_id, oip, oip_prev, grew."""
+    scores = oip_scores(scope_groups(ind, params), params)[["year", "school_id", "oip"]]
+    prev = scores.assign(year=scores["year"] + 1).rename(columns={"oip": "oip_prev"})
+    both = scores.merge(prev, on=["year", "school_id"])
+    return both.assign(grew=both["oip"] > both["oip_prev"])
+
+
 def programme_indicators(results: pd.DataFrame, lists: pd.DataFrame, tasks: pd.DataFrame,
                          differentiation: pd.DataFrame | None, year: int, flag: str,
-                         codes: list[str]) -> pd.DataFrame:
+                         codes: list[str], ind: pd.DataFrame | None = None,
+                         params: dict | None = None) -> pd.DataFrame:
     """The indicators ``codes`` per year for the programme cohort (on the list of the year
     before). ``tasks``: :func:`shnor.monitoring.tasks.task_indicators` (5.2 and 5.4 from it);
-    ``differentiation``: the clusters of ``year`` (002.2 only for that year)."""
+    ``differentiation``: the clusters of ``year`` (002.2 only for that year); ``ind`` and
+    ``params``: the indicators and parameters ОИП is computed from (002.3)."""
     rows = []
     cohort = _groups(lists, flag)["programme"]
 
-    def add(y, code, num, den):
+    def add(y, code, num, den, **fill):
         text, source = TEXTS[code]
+        text = text.format(**fill)
         rows.append({"year": int(y), "code": code, "indicator": text,
                      "value": num / den if den else np.nan, "numerator": float(num),
                      "denominator": float(den), "source": source})
@@ -109,5 +135,26 @@ def programme_indicators(results: pd.DataFrame, lists: pd.DataFrame, tasks: pd.D
             mine = now[now["school_id"].isin(cohort.loc[cohort["year"] == year, "school_id"])]
             if len(mine):
                 add(year, "002.2", int(mine["above"].sum()), len(mine))
+    if "002.3" in codes and ind is not None:
+        growth = oip_growth(ind, params).merge(cohort, on=["year", "school_id"])
+        for y, g in growth.groupby("year"):
+            add(y, "002.3", int(g["grew"].sum()), len(g))
+    if "003.5" in codes and ind is not None:
+        sub = ind[ind["procedure"].isin(list(PROCEDURES_003))].merge(
+            cohort, on=["year", "school_id"])
+        for (y, proc), g in sub.groupby(["year", "procedure"]):
+            for column, measure in MEASURES.items():
+                ok = g[column].notna() & g["participants"].notna()
+                n = g.loc[ok, "participants"]
+                add(y, "003.5", (g.loc[ok, column] * n).sum(), n.sum(), measure=measure,
+                    procedure=PROCEDURES_003[proc])
+    if "003.6" in codes:
+        for y, g in lists.groupby("year"):
+            add(y, "003.6", int(g[flag].fillna(False).astype(bool).sum()), len(g))
+    if "003.9" in codes:
+        r = results[results["n_fail"].notna() & results["participants"].notna()]
+        sub = r.merge(cohort, on=["year", "school_id"])
+        for y, g in sub.groupby("year"):
+            add(y, "003.9", g["n_fail"].sum(), g["participants"].sum())
     out = pd.DataFrame(rows, columns=COLUMNS)
     return out.sort_values(["year", "code"], kind="stable").reset_index(drop=True)

@@ -89,7 +89,7 @@ def monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
     }
     tables["programme_indicators"] = programme_indicators(
         dataset.results, lists, tables["monitoring_tasks"], differentiation, year, flag,
-        params["monitoring"].get("programme_indicators", []))
+        params["monitoring"].get("programme_indicators", []), ind, params)
     tables["monitoring_calendar"] = monitoring_calendar(params["monitoring"].get("calendar", []),
                                                         available_tables(dataset))
     tables["monitoring_notes"] = monitoring_notes(dataset, year, params, tables, p_year)

@@ -60,3 +60,24 @@ def test_default_calendar_answerability():
     assert got["июнь Поддержка профессионального развития педагогов"] == "needs_table:staff"
     assert got["февраль Оценивание и учёт результатов"] == "not_in_data"
     assert got["август Школьная среда"] == "answered"
+
+
+def test_oip_growth_share_of_the_programme_schools():
+    # seed 002, приложение 1, п. 3: three schools on one ВПР; A climbs from the bottom to the
+    # top, B falls from the top, C (not on the list) stays in the middle
+    def ind(year, shares):
+        return pd.DataFrame({"year": year, "school_id": ["A", "B", "C"], "procedure": "VPR",
+                             "grade": 5, "subject": "math", "participants": 20,
+                             "share_success": shares, "share_quality": shares,
+                             "reliable": True})
+    indicators = pd.concat([ind(2023, [0.5, 0.9, 0.7]), ind(2024, [0.95, 0.4, 0.7])],
+                           ignore_index=True)
+    lists = pd.DataFrame({"year": [2023, 2023, 2023], "school_id": ["A", "B", "C"],
+                          "low_results": [True, True, False]})
+    params = load_config("yaroslavl")
+    out = programme_indicators(indicators.iloc[:0].assign(n_fail=0, mean_score=0.0), lists,
+                               pd.DataFrame(columns=["source"]), None, 2024, "low_results",
+                               ["002.3"], indicators, params)
+    row = out.set_index("code").loc["002.3"]
+    assert (row["year"], row["numerator"], row["denominator"]) == (2024, 1, 2)
+    assert row["source"] == "seed 002, приложение 1, п. 3"
