@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -39,3 +39,12 @@ class Dataset:
     def years(self) -> list[int]:
         """Years with results, ascending."""
         return sorted(int(y) for y in self.results["year"].unique())
+
+    def without_tables(self) -> Dataset:
+        """The same dataset without the rows of its tables but the schools (results keep one
+        row per year): for what is left of a run once everything is computed."""
+        results = self.results.drop_duplicates("year")
+        return replace(self, results=results, social=self.social.iloc[:0],
+                       **{name: None for name in ("risk_profiles", "programme", "lists",
+                                                  "reference_groups", "journal_comparison",
+                                                  "staff", "roadmap")})

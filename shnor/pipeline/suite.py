@@ -57,7 +57,7 @@ from shnor.reporting.formatting import suppress_small_counts
 from shnor.reporting.html import export_html, html_exporter, notebook_title, write_index
 from shnor.reporting.notebook import PARAMS_FILE, RUN_FILE
 from shnor.reporting.order import order_file, write_order
-from shnor.reporting.published import published_tables
+from shnor.reporting.published import INTERNAL, published_tables
 from shnor.reporting.sheets import workbook_sheets
 
 CARD_NOTEBOOK = "school_card.ipynb"
@@ -271,6 +271,14 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
                 _write_processed(tmp / r.folder / PROCESSED, r.tables, params, {
                     "dataset": dataset.name, "year": year, "profile": params["profile"],
                     "publication": publication, "municipality": municipality})
+        # What is left to write needs the published tables and the list of schools: the
+        # computation, the input tables and the cards' working tables (in processed/ now) are
+        # let go, which halves the runner's memory at national size while the kernels run.
+        scale_of_run = run.reference()
+        del run
+        dataset = dataset.without_tables()
+        for r in reports:
+            r.tables = {name: t for name, t in r.tables.items() if name not in INTERNAL}
 
         settings = {"data": str(Path(data).resolve()), "year": year, "profile": profile,
                     "config": None if config_file is None else str(Path(config_file).resolve())}
@@ -284,7 +292,7 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
                 municipalities=[(x.folder.as_posix(), m, len(x.tables["identification"]))
                                 for x, (m, _, _) in zip(reports[1:], batch)]
                 if i == 0 else ()))
-        write_reference(tmp / REFERENCE_FILE, run.reference())
+        write_reference(tmp / REFERENCE_FILE, scale_of_run)
         manifest = build_manifest(dataset=dataset, year=year, params=params,
                                   publication=publication, all_cards=all_cards,
                                   timings=timings, started=started, out_dir=tmp,

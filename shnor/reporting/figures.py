@@ -23,11 +23,21 @@ from shnor.verdicts import ABOVE, BELOW, WITHIN
 
 # Overview -------------------------------------------------------------------------------------
 
-def plot_schools_by_municipality(municipalities: pd.DataFrame):
-    """Horizontal stacked bars: schools per municipality by school type."""
+MAX_BARS = 40  # municipalities a bar chart shows; a region of more shows its largest / most listed
+
+
+def _bars_title(title: str, shown: int, total: int, which: str) -> str:
+    return title if shown == total else (f"{title}: {shown} из {total} ({which}; все — в "
+                                         "таблице и в книге Excel)")
+
+
+def plot_schools_by_municipality(municipalities: pd.DataFrame, max_bars: int = MAX_BARS):
+    """Horizontal stacked bars: schools per municipality by school type (the ``max_bars``
+    largest municipalities when there are more)."""
     pivot = (municipalities.groupby(["municipality", "school_type"], dropna=False)["schools"]
              .sum().unstack(fill_value=0))
-    pivot = pivot.loc[pivot.sum(axis=1).sort_values().index]
+    total = len(pivot)
+    pivot = pivot.loc[pivot.sum(axis=1).sort_values().index[-max_bars:]]
     height = max(3.0, 0.28 * len(pivot) + 1.2)
     fig, ax = plt.subplots(figsize=(9.0, height))
     pivot.plot.barh(stacked=True, ax=ax, width=0.8)
@@ -36,7 +46,8 @@ def plot_schools_by_municipality(municipalities: pd.DataFrame):
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     ax.legend(title="Тип школы", bbox_to_anchor=(1.01, 1), loc="upper left")
-    ax.set_title("Школы по муниципалитетам и типам")
+    ax.set_title(_bars_title("Школы по муниципалитетам и типам", len(pivot), total,
+                             "самые крупные"))
     return fig
 
 
@@ -73,10 +84,15 @@ def plot_fail_distributions(indicators: pd.DataFrame, year: int, cut: float | No
 
 # Identification -------------------------------------------------------------------------------
 
-def plot_municipality_counts(municipalities: pd.DataFrame):
+def plot_municipality_counts(municipalities: pd.DataFrame, max_bars: int = MAX_BARS):
     """Horizontal bars: share of schools on the low-results list and in the risk zone per
-    municipality, with the regional share as a line."""
-    m = municipalities[municipalities["municipality"] != "Всего"].sort_values("share_low_results")
+    municipality, with the regional share as a line (the ``max_bars`` municipalities with
+    the most listed schools when there are more)."""
+    m = municipalities[municipalities["municipality"] != "Всего"]
+    total = len(m)
+    if total > max_bars:
+        m = m.sort_values(["low_results", "risk_zone"], kind="stable").iloc[-max_bars:]
+    m = m.sort_values("share_low_results")
     region = municipalities.loc[municipalities["municipality"] == "Всего", "share_low_results"]
     fig, ax = plt.subplots(figsize=(9.0, max(3.0, 0.32 * len(m) + 1.2)))
     y = np.arange(len(m))
@@ -91,7 +107,8 @@ def plot_municipality_counts(municipalities: pd.DataFrame):
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right")
-    ax.set_title("Школы в списках по муниципалитетам")
+    ax.set_title(_bars_title("Школы в списках по муниципалитетам", len(m), total,
+                             "больше всего школ в списках"))
     fig.tight_layout()
     return fig
 

@@ -11,6 +11,7 @@ import html
 from pathlib import Path
 
 import pandas as pd
+from jinja2 import pass_context
 from nbconvert import HTMLExporter
 from nbconvert.exporters.templateexporter import TemplateExporter
 
@@ -28,14 +29,26 @@ def _b64_text(text: str) -> str:
 
 class PublicationExporter(HTMLExporter):
     """``HTMLExporter`` without its final BeautifulSoup pass (it adds JupyterLab accessibility
-    attributes to elements our template does not have) and without the second copy and the
-    validation of the notebook that precede preprocessors: it has none."""
+    attributes to elements our template does not have), without the second copy and the
+    validation of the notebook that precede preprocessors (it has none), and with each
+    markdown text rendered once."""
 
     def from_notebook_node(self, nb, resources=None, **kw):
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     def _preprocess(self, nb, resources):
         return nb, resources
+
+    @pass_context
+    def markdown2html(self, context, source):
+        """The markdown of a cell, rendered once per text: every school card has the same
+        headings and captions."""
+        if context.get("cell", {}).get("attachments"):
+            return super().markdown2html(context, source)
+        cache = self.__dict__.setdefault("_markdown", {})
+        if source not in cache:
+            cache[source] = super().markdown2html(context, source)
+        return cache[source]
 
 
 def html_exporter():

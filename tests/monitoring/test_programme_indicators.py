@@ -81,3 +81,30 @@ def test_oip_growth_share_of_the_programme_schools():
     row = out.set_index("code").loc["002.3"]
     assert (row["year"], row["numerator"], row["denominator"]) == (2024, 1, 2)
     assert row["source"] == "seed 002, приложение 1, п. 3"
+
+
+def test_seed_003_indicators_5_6_9_on_hand_computed_rows():
+    # school A is on the 2023 list (the programme's school in 2024), B is not
+    lists = pd.DataFrame({"year": [2023, 2023, 2024, 2024], "school_id": ["A", "B", "A", "B"],
+                          "low_results": [True, False, False, False]})
+    res = pd.DataFrame([(2024, "A", "OGE", "russian", 10, 2, 3.5),
+                        (2024, "A", "VPR", "math", 30, 6, 3.0),
+                        (2024, "B", "OGE", "russian", 50, 0, 4.5)], columns=COLS)
+    ind = pd.DataFrame({"year": 2024, "school_id": ["A", "A", "B"],
+                        "procedure": ["OGE", "VPR", "OGE"], "participants": [10, 30, 50],
+                        "share_success": [0.8, 0.8, 1.0], "share_quality": [0.3, 0.5, 0.9]})
+    out = programme_indicators(res, lists, pd.DataFrame(columns=["source"]), None, 2024,
+                               "low_results", ["003.5", "003.6", "003.9"], ind,
+                               load_config("stepnoe"))
+    five = out[out["code"] == "003.5"].set_index("indicator")["value"]
+    assert five["Справляемость (доля отметок «3»–«5») обучающихся школ списка, ОГЭ"] == 0.8
+    assert five["Успешность (доля отметок «4» и «5») обучающихся школ списка, ВПР"] == 0.5
+    assert len(five) == 4  # two measures × the two procedures of the programme's school
+    six = out[out["code"] == "003.6"].set_index("year")
+    assert (six.loc[2023, "numerator"], six.loc[2023, "denominator"]) == (1, 2)
+    assert six.loc[2024, "value"] == 0
+    nine = out[out["code"] == "003.9"].iloc[0]
+    assert (nine["numerator"], nine["denominator"]) == (8, 40)  # A only: (2 + 6) / (10 + 30)
+    assert set(out["source"]) == {"seed 003, целевой показатель 5",
+                                  "seed 003, целевой показатель 6",
+                                  "seed 003, целевой показатель 9"}
