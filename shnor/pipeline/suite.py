@@ -26,7 +26,7 @@ import threading
 import time
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -183,6 +183,7 @@ class _Report:
     title: str
     scope: str = ""             # what the lists cover, for the appendix to the order
     cards: bool = True          # a municipal report of a batch links to the region's cards
+    card_ids: list = field(default_factory=list)  # the schools that get a card
     home: str | None = None     # index of the regional report, for a municipal one
 
 
@@ -277,7 +278,9 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
         scale_of_run = run.reference()
         del run
         dataset = dataset.without_tables()
+        has_card = (notebooks_dir / CARD_NOTEBOOK).exists()
         for r in reports:
+            r.card_ids = card_school_ids(r.tables, all_cards) if has_card else []
             r.tables = {name: t for name, t in r.tables.items() if name not in INTERNAL}
 
         settings = {"data": str(Path(data).resolve()), "year": year, "profile": profile,
@@ -321,7 +324,7 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
     workbook = f"shnor_{dataset.name}_{settings['year']}.xlsx"
     order = order_file(settings["year"])
     card_template = notebooks_dir / CARD_NOTEBOOK
-    ids = card_school_ids(tables, all_cards) if card_template.exists() else []
+    ids = r.card_ids
     schools = dataset.schools.set_index("school_id")
     cards = schools.loc[ids, ["name", "municipality"]].reset_index()
     with_cards = r.cards and bool(ids)

@@ -74,6 +74,8 @@ class ReportContext:
             starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else []
             bounds = dict(zip(codes[starts], zip(starts, [*starts[1:], len(codes)])))
             self._school_positions[name] = (grouped, bounds)
+            if self.processed_dir is not None:  # one copy in memory; table() reads it again
+                self._tables.pop(name, None)
         grouped, bounds = self._school_positions[name]
         start, stop = bounds.get(str(school_id), (0, 0))
         return grouped.iloc[start:stop]
