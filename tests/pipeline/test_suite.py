@@ -21,6 +21,7 @@ from shnor.errors import UserError
 from shnor.paths import NOTEBOOKS_DIR
 from shnor.pipeline import folders
 from shnor.pipeline import suite as runner
+from shnor.reporting.published import PUBLISHED
 
 # Anything a browser could fetch: URLs, protocol-relative links, CSS imports, url(...).
 URL = re.compile(r"http|(src|href)=[\"']?//|@import|url\(", re.IGNORECASE)
@@ -207,6 +208,7 @@ from pathlib import Path
 from shnor import cli
 from shnor.pipeline import folders
 from shnor.pipeline import suite as runner
+from shnor.reporting.published import PUBLISHED
 from conftest import small_dataset
 runner._load_dataset = lambda path: small_dataset(Path(path))
 runner.NOTEBOOKS_DIR = Path({notebooks!r})
@@ -359,3 +361,18 @@ def test_user_file_in_an_earlier_report_is_not_lost_without_force(setup, runs, t
     runner.run_suite(out=target, force=True, **kw)
     assert not note.exists() and (target / "manifest.json").exists()
     runner.run_suite(out=target, **kw)  # an unchanged report of shnor is replaced as before
+
+
+def test_by_municipality_writes_a_report_per_municipality_linking_the_regions_cards(setup):
+    root, kw = setup
+    out = runner.run_suite(out=root / "by-municipality", by_municipality=True, **kw)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name, folder in (("Город", "Город"), ("Район", "Район")):
+        assert f'href="municipalities/{folder}/index.html">{name}</a>' in index
+        own = out / "municipalities" / folder
+        assert (own / "01_overview.html").exists()
+        assert not (own / "schools").exists()  # the region's cards are linked instead
+        assert {p.stem for p in (own / "tables").iterdir()} <= set(PUBLISHED)
+    town = (out / "municipalities" / "Город" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../schools/001.html"' in town and "004.html" not in town
+    assert (out / "schools" / "001.html").exists() and (out / "schools" / "002.html").exists()
