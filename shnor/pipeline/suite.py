@@ -4,12 +4,15 @@ Steps: check the report folder ``<out>`` (it can be written; it holds nothing th
 lose) and the report notebooks; load and validate the data; compute every report's tables once
 (:class:`shnor.analysis.run.Run`); write them to ``<out>/processed/`` (Parquet, read by the
 notebooks: the folder of derived tables belongs to the report, never to the installation or the
-source tree) and to ``<out>/tables/`` (CSV, the SPEC output contract); write the Excel workbook
-and the appendix to the order (DOCX); execute the report notebooks ``NN_*.ipynb`` (shipped with
-the package, :data:`shnor.paths.NOTEBOOKS_DIR`) with papermill (one kernel each, two at a time)
-and export them to HTML; execute the school-card notebook for the listed schools in long-lived
-kernels; write ``index.html`` and ``manifest.json``. Everything goes to a temporary folder beside
-``<out>`` that replaces it only when all steps succeeded (:mod:`.folders`).
+source tree) and the described ones to ``<out>/tables/`` (CSV,
+:mod:`shnor.reporting.published`); write the Excel workbook and the appendix to the order
+(DOCX); execute the report notebooks ``NN_*.ipynb`` (shipped with the package,
+:data:`shnor.paths.NOTEBOOKS_DIR`) with papermill (one kernel each, two at a time) and export
+them to HTML; render the school cards of the listed schools in batches on two kernels
+(:func:`shnor.pipeline.notebooks.render_card_batches`); write ``index.html`` and
+``manifest.json``. Everything goes to a temporary folder beside ``<out>`` that replaces it only
+when all steps succeeded; an interrupted run removes it, and the next run removes one that a
+killed run left (:mod:`.folders`).
 
 The notebooks find their tables by a path relative to their own folder (``../processed``), and
 their kernels run in that folder, so the executed notebooks in ``<out>/notebooks/`` can be run
