@@ -130,10 +130,11 @@ def render_cards(template: str, parameters: dict, schools: dict[str, str], html_
     nb_template = load_notebook_node(template)
     title = notebook_title(nb_template)
     exporter = html_exporter()
-    base = _BASE.setdefault(id(shell), set(shell.user_ns))
+    if not _BASE:  # the first batch of this kernel
+        _BASE.update(shell.user_ns)
     compiled: dict = {}
     for school_id, name in schools.items():
-        nb = execute_card(shell, nb_template, {**parameters, "school_id": school_id}, base,
+        nb = execute_card(shell, nb_template, {**parameters, "school_id": school_id}, _BASE,
                           compiled)
         export_html(exporter, nb, Path(html_dir) / f"{school_id}.html", f"{title}: {name}",
                     meta, home)
@@ -142,4 +143,4 @@ def render_cards(template: str, parameters: dict, schools: dict[str, str], html_
             notebook = None
 
 
-_BASE: dict[int, set] = {}  # the kernel's own names, kept when a card's names are cleared
+_BASE: set = set()  # the kernel's own names (before the first card), kept between cards

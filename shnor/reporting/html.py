@@ -103,17 +103,17 @@ def _card_table(cards: pd.DataFrame, href: str) -> str:
             f"<tbody>{rows}</tbody></table></div>")
 
 
-def _write_page(path: Path, title: str, meta: str, body: list[str], home: str) -> None:
-    """A plain page in the style of the index (a title, a link home, ``body``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join([
+def _page(title: str, meta: str, body: list[str], nav: str | None = None) -> str:
+    """A plain page in the style of the index: the title, a link back (``nav``), ``body``."""
+    return "\n".join([
         "<!DOCTYPE html>", '<html lang="ru">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
         '<main class="shnor-index">', '<header class="shnor-head">',
-        f'<div class="shnor-nav">{_link(home, "← Оглавление отчёта")}</div>',
-        f"<h1>{html.escape(title)}</h1>", f'<div class="shnor-meta">{html.escape(meta)}</div>',
-        "</header>", *body, "</main>", "</body>", "</html>", ""]), encoding="utf-8")
+        f"<h1>{html.escape(title)}</h1>",
+        *([f'<div class="shnor-nav">{nav}</div>'] if nav else []),
+        f'<div class="shnor-meta">{html.escape(meta)}</div>', "</header>",
+        *body, "</main>", "</body>", "</html>", ""])
 
 
 def _csv_item(name: str) -> str:
@@ -136,13 +136,6 @@ def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]]
     on a page per municipality (``cards/municipality-<k>.html``), so that the index stays
     light at any size."""
     parts = [
-        "<!DOCTYPE html>", '<html lang="ru">', "<head>", '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
-        '<main class="shnor-index">', '<header class="shnor-head">',
-        f"<h1>{html.escape(title)}</h1>",
-        *([f'<div class="shnor-nav">{_link(home, "← Отчёт по региону")}</div>'] if home else []),
-        f'<div class="shnor-meta">{html.escape(meta)}</div>', "</header>",
         "<h2>Отчёты</h2>", '<ul class="shnor-files">',
         *[f"<li>{_link(href, text)}</li>" for href, text in reports],
         "</ul>",
@@ -177,8 +170,11 @@ def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]]
         for k, (municipality, group) in enumerate(groups, 1):
             page = f"{CARD_LISTS}{k}.html"
             parts.append(f"<li>{_link(page, str(municipality))} — карточек: {len(group)}</li>")
-            _write_page(out / page, f"Карточки школ: {municipality}", meta,
-                        [_card_table(group, "../" + cards_href)], home="../index.html")
+            (out / page).parent.mkdir(exist_ok=True)
+            (out / page).write_text(
+                _page(f"Карточки школ: {municipality}", meta,
+                      [_card_table(group, "../" + cards_href)],
+                      nav=_link("../index.html", "← Оглавление отчёта")), encoding="utf-8")
         parts += ["</ul>"]
     parts += [
         "<h2>Журнал выполнения</h2>", '<ul class="shnor-files">',
@@ -192,8 +188,9 @@ def write_index(out: Path, title: str, meta: str, reports: list[tuple[str, str]]
         (f"<li>{_link('reference.json', 'reference.json')} — шкала расчёта (ИСБШ, индекс "
          "качества, кластеры, типология, добавленная ценность): по ней муниципалитет "
          "размещает свои школы командой shnor run --reference</li>"),
-        "</ul>", "</main>", "</body>", "</html>", "",
+        "</ul>",
     ]
     path = out / "index.html"
-    path.write_text("\n".join(parts), encoding="utf-8")
+    path.write_text(_page(title, meta, parts, nav=_link(home, "← Отчёт по региону") if home
+                          else None), encoding="utf-8")
     return path

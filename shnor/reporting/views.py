@@ -274,8 +274,7 @@ def risk_matrix_html(matrix: pd.DataFrame, max_rows: int | None = None) -> str:
     """
     total = len(matrix)
     if max_rows is not None and total > max_rows:
-        high = (matrix[list(FACTOR_COLUMNS)] == "high").sum(axis=1)
-        matrix = matrix.iloc[np.argsort(-high.to_numpy(), kind="stable")[:max_rows]]
+        matrix = matrix.iloc[np.argsort(-matrix["n_high"].to_numpy(), kind="stable")[:max_rows]]
     head = "".join(f"<th>{html.escape(header(c))}</th>" for c in ("school_id", "name"))
     head += "".join(f'<th title="{html.escape(RISK_FACTOR_LABELS[f])}">'
                     f"{html.escape(FACTOR_SHORT[f])}</th>" for f in FACTORS)

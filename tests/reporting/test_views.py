@@ -66,6 +66,7 @@ def test_risk_matrix_longer_than_the_page_shows_the_most_at_risk_first():
     matrix = pd.DataFrame({"school_id": ["1", "2", "3"], "name": ["А", "Б", "В"],
                            **{c: ["low", "high", "medium"] for c in FACTOR_COLUMNS}})
     matrix.loc[2, FACTOR_COLUMNS[0]] = "high"
+    matrix["n_high"] = (matrix[FACTOR_COLUMNS] == "high").sum(axis=1)  # as risk_matrix has it
     out = risk_matrix_html(matrix, max_rows=2)
     assert out.count("<tr><td>") == 2 and out.index("<td>2</td>") < out.index("<td>3</td>")
     assert "<td>1</td>" not in out and "Показаны 2 из 3 школ" in out
