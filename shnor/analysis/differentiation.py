@@ -16,7 +16,7 @@ import pandas as pd
 
 from shnor.comparison.peers import similar_schools
 from shnor.frames import join_texts
-from shnor.indicators import compute_indicators, isin, rows_of_years
+from shnor.indicators import isin, rows_of_years
 from shnor.objectivity import objectivity_evidence
 from shnor.quality.clustering import (
     IROClustering,
@@ -101,22 +101,19 @@ class ValueAddedFit:
 
 
 def value_added_of(dataset, year: int, params: dict, quality: pd.DataFrame,
-                   isbsh_model: ISBSHIndex | None, reference: ValueAdded | None = None,
-                   scores: pd.DataFrame | None = None) -> ValueAddedFit:
+                   isbsh_model: ISBSHIndex | None, scores: pd.DataFrame,
+                   reference: ValueAdded | None = None) -> ValueAddedFit:
     """Value-added on the ИСБШ components: fitted on these schools or, with ``reference``, the
     schools compared with the reference population's model (its prediction, τ² and measurement
     scale). ``quality``: the quality table; ``scores``: the assessment scores of ``year`` it is
     built from (``Run.quality(year)[0]``), whose participants give each school's sampling
-    variance — computed from ``dataset.results`` when not given."""
+    variance."""
     # an empty fit has the columns of a fitted one: the report and the workbook select them
     empty = ValueAddedFit(None, pd.DataFrame(columns=VA_COLUMNS),
                           pd.DataFrame(columns=VA_MODEL_COLUMNS))
     if isbsh_model is None:
         empty.reason = "добавленная ценность не рассчитана: нет ИСБШ"
         return empty
-    if scores is None:
-        rows = compute_indicators(dataset.results[dataset.results["year"] == year], params)
-        scores = assessment_scores(rows, year, params)
     s = dataset.social[dataset.social["year"] == year].drop_duplicates("school_id")
     columns = list(isbsh_model.columns_ if reference is None else reference.columns_)
     shares = isbsh_shares(s.assign(**{c: np.nan for c in columns if c not in s}), columns)
@@ -256,7 +253,7 @@ def differentiation_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
     # Value-added on the ИСБШ components.
     if value_added is None:
         value_added = value_added_of(dataset, year, params, quality.reset_index(), isbsh_model,
-                                     scores=scores)
+                                     scores)
     va, va_model, va_reason = value_added.table, value_added.coefs, value_added.reason
     if va_reason:
         notes.append(("Добавленная ценность", va_reason[0].upper() + va_reason[1:] + "."))

@@ -31,7 +31,7 @@ from shnor.config import load_config
 from shnor.errors import UserError
 from shnor.frames import join_texts
 from shnor.identification.decisions import Decisions, decide_years
-from shnor.identification.tables import identification_tables, identify_years, rule_groups
+from shnor.identification.tables import identification_tables, identify_years
 from shnor.indicators import compute_indicators
 from shnor.monitoring.lists import stack_lists
 from shnor.monitoring.tables import monitoring_tables
@@ -85,11 +85,6 @@ class Run:
     def indicators(self) -> pd.DataFrame:
         """:func:`~shnor.indicators.compute_indicators` of every results row."""
         return compute_indicators(self.dataset.results, self.params)
-
-    @cached_property
-    def rule_groups(self) -> pd.DataFrame:
-        """The groups in the low-results rule of every year (for the certainty and the funnels)."""
-        return rule_groups(self.dataset, self.params, self.indicators)
 
     @cached_property
     def decisions(self) -> Decisions:
@@ -167,8 +162,8 @@ class Run:
                                  pd.DataFrame(columns=["term", "coef", "se"]),
                                  "добавленная ценность не рассчитана: в эталоне нет её модели")
         return value_added_of(self.dataset, self.year, self.params, quality,
-                              self.isbsh(self.year)[1],
-                              reference=None if ref is None else ref.value_added, scores=scores)
+                              self.isbsh(self.year)[1], scores,
+                              reference=None if ref is None else ref.value_added)
 
     def reference(self) -> Reference:
         """The scale this run placed its schools on: the given reference, or the one it fitted
@@ -191,8 +186,7 @@ class Run:
     @cached_property
     def identification(self) -> dict[str, pd.DataFrame]:
         return identification_tables(self.dataset, self.year, self.params, self.decisions,
-                                     self.isbsh(self.year)[0], self.quality(self.year)[1],
-                                     groups=self.rule_groups)
+                                     self.isbsh(self.year)[0], self.quality(self.year)[1])
 
     @cached_property
     def comparison(self) -> dict[str, pd.DataFrame]:
@@ -209,7 +203,7 @@ class Run:
         why = self.value_added.reason
         return {"partners": partners_table(self.dataset.schools, listed, free, diff, self.year,
                                            self.params, why_none=why),
-                "identification_funnel": funnel_table(self.rule_groups, self.year)}
+                "identification_funnel": funnel_table(self.decisions.rule_groups, self.year)}
 
     @cached_property
     def differentiation(self) -> dict[str, pd.DataFrame]:
@@ -236,8 +230,7 @@ class Run:
     def monitoring(self) -> dict[str, pd.DataFrame]:
         others = [y for y in self.dataset.years if y != self.year]
         by_year = identify_years(self.dataset, others, self.params, self.decisions,
-                                 lambda y: self.isbsh(y)[0], lambda y: self.quality(y)[1],
-                                 groups=self.rule_groups)
+                                 lambda y: self.isbsh(y)[0], lambda y: self.quality(y)[1])
         by_year[self.year] = self.identification["identification"]
         return monitoring_tables(self.dataset, self.year, self.params, self.indicators,
                                  stack_lists(by_year),

@@ -21,6 +21,7 @@ from shnor.identification.tables import list_sizes as decision_list_sizes
 from shnor.indicators import REGION_TOTAL, isin
 from shnor.monitoring.dynamics import group_dynamics, overall_dynamics
 from shnor.monitoring.lists import list_sizes, list_targets
+from shnor.monitoring.risk_changes import factor_changes
 from shnor.monitoring.risk_profiles import factor_groups, profile_year
 from shnor.monitoring.tasks import task_indicators
 from shnor.school_typology import TYPES, typology_matrix
@@ -110,8 +111,13 @@ def scoped_tables(run, municipality: str) -> dict[str, pd.DataFrame]:
     out["monitoring_dynamics"] = group_dynamics(ind, lists, schools, flag)
     out["monitoring_overall"] = overall_dynamics(ind, lists, flag)
     mine = ind[isin(ind["school_id"], ids)].reset_index(drop=True)
-    out["monitoring_tasks"] = task_indicators(mine, lists, out["card_overall"], flag, sizes)
     prof = ds.risk_profiles
+    own = None if prof is None else prof[isin(prof["school_id"], ids)]
+    changes, changes_region = factor_changes(own, schools[isin(schools["school_id"], ids)],
+                                             params, until=year)
+    out["risk_changes"], out["risk_changes_region"] = changes, changes_region
+    out["monitoring_tasks"] = task_indicators(mine, lists, out["card_overall"], flag, sizes,
+                                              changes, changes_region)
     p_year = profile_year(prof, year)
     if p_year is not None:
         prof = prof[(prof["year"] == p_year) & isin(prof["school_id"], ids)]

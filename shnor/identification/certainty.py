@@ -26,8 +26,6 @@ from scipy.stats import beta
 
 from shnor.identification.table1 import EPS, UNKNOWN
 
-CERTAINTY_COLUMNS = ["school_id", "low_results_certainty", "certainty_note"]
-
 
 def fail_probability(k, n, cut: float, prior: float = 0.5) -> np.ndarray:
     """P(p ≥ cut) under the posterior Beta(k + prior, n − k + prior) of a group's share of «2»

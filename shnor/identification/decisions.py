@@ -52,6 +52,7 @@ class Decisions(NamedTuple):
     d: pd.DataFrame       # per year × school_id (every school of the grid): codes, status text
     groups: pd.DataFrame  # the groups in the rule that evidence can report (evidence_groups)
     rose: pd.DataFrame    # the groups whose share of «2» rose
+    rule_groups: pd.DataFrame  # every group in the rule (scope_groups): certainty and funnels
 
     def covers(self, year: int, params: dict) -> bool:
         """Whether ``year`` and the years before that its flags look at are in the grid."""
@@ -67,7 +68,7 @@ def decide_years(dataset, year: int, params: dict, ind: pd.DataFrame) -> Decisio
     first = min([y for y in dataset.years if y <= year], default=year)
     years = list(range(grid_years(first, params)[0], year + 1))
     d, g, rose = _decisions(dataset, years, params, ind)
-    return Decisions(d, evidence_groups(g, params), rose)
+    return Decisions(d, evidence_groups(g, params), rose, g)
 
 
 def _decisions(dataset, years: list[int], params: dict, ind: pd.DataFrame

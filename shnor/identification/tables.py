@@ -13,14 +13,14 @@ from shnor.identification.certainty import borderline, certainty_table
 from shnor.identification.decisions import Decisions, grid_years
 from shnor.identification.flags import FLAGS, IDENTIFICATION_COLUMNS, year_flags
 from shnor.identification.official import official_comparison
-from shnor.identification.table1 import UNKNOWN, YES, evidence, scope_groups
+from shnor.identification.table1 import UNKNOWN, YES, evidence
 from shnor.indicators import compute_indicators
-from shnor.quality.index import QualityIndex
+from shnor.quality.index import quality_index
 
 
 def identification_tables(dataset, year: int, params: dict, decisions: Decisions,
-                          isbsh: pd.DataFrame, quality: pd.DataFrame | None = None,
-                          groups: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+                          isbsh: pd.DataFrame, quality: pd.DataFrame | None = None
+                          ) -> dict[str, pd.DataFrame]:
     """All tables of the identification of ``year`` (one row per school where per school).
 
     ``decisions`` cover ``year`` and its lookback (:func:`~.decisions.decide_years`);
@@ -33,19 +33,16 @@ def identification_tables(dataset, year: int, params: dict, decisions: Decisions
     table, previous-year list, status), reasons (the groups behind each flag), municipalities
     (counts and shares), list_sizes (per year), dynamics (changes against the previous year), official
     (comparison with the official lists), undecided (what could not be decided and why),
-    borderline (decisions whose certainty is «на границе»). ``groups``: the groups in the rule
-    of all years (:func:`~.table1.scope_groups` of the indicators; computed when omitted), for
-    the certainty of the decisions (:mod:`.certainty`).
+    borderline (decisions whose certainty is «на границе»; :mod:`.certainty`, from the groups
+    in the rule that the decisions keep).
     """
     year = int(year)
     d = decisions.d
     ev = decisions.evidence(year, params)
     if quality is None:
         quality = fitted_quality(dataset, year, params)
-    if groups is None:
-        groups = rule_groups(dataset, params)
     flags = year_flags(dataset, d, ev, isbsh, year, params, quality,
-                       certainty_of(groups, d, year, params))
+                       certainty_of(decisions.rule_groups, d, year, params))
     return {
         "identification": flags[IDENTIFICATION_COLUMNS].copy(),
         "identification_flags": flags,
@@ -60,13 +57,6 @@ def identification_tables(dataset, year: int, params: dict, decisions: Decisions
             "school_id", "name", "municipality", *FLAGS, "status"]].reset_index(drop=True),
         "identification_borderline": borderline_schools(flags, params),
     }
-
-
-def rule_groups(dataset, params: dict, ind: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The groups in the low-results rule of every year (:func:`~.table1.scope_groups`)."""
-    if ind is None:
-        ind = compute_indicators(dataset.results, params)
-    return scope_groups(ind, params)
 
 
 def certainty_of(groups: pd.DataFrame, d: pd.DataFrame, year: int, params: dict) -> pd.DataFrame:
@@ -90,16 +80,13 @@ def borderline_schools(flags: pd.DataFrame, params: dict) -> pd.DataFrame:
 
 def identify_years(dataset, years, params: dict, decisions: Decisions,
                    isbsh_of: Callable[[int], pd.DataFrame],
-                   quality_of: Callable[[int], pd.DataFrame] | None = None,
-                   groups: pd.DataFrame | None = None) -> dict[int, pd.DataFrame]:
+                   quality_of: Callable[[int], pd.DataFrame] | None = None
+                   ) -> dict[int, pd.DataFrame]:
     """The ``identification`` table of each of ``years`` (year → table), all from
     ``decisions`` (which must cover them: :meth:`Decisions.covers`). ``isbsh_of(year)`` gives
     the ИСБШ table of a year, ``quality_of(year)`` its quality table (default:
-    :func:`fitted_quality` of each year), ``groups`` the groups in the rule
-    (:func:`rule_groups`; computed when omitted). Monitoring needs the list of every year."""
+    :func:`fitted_quality` of each year). Monitoring needs the list of every year."""
     years = sorted({int(y) for y in years})
-    if groups is None:
-        groups = rule_groups(dataset, params)
     if quality_of is None:
         ind = compute_indicators(dataset.results, params)
 
@@ -116,7 +103,7 @@ def identify_years(dataset, years, params: dict, decisions: Decisions,
         ev = evidence(pd.concat(near) if near else decisions.groups.iloc[:0], decisions.d,
                       rose.get(y, decisions.rose.iloc[:0]), y, params)
         out[y] = year_flags(dataset, decisions.d, ev, isbsh_of(y), y, params, quality_of(y),
-                            certainty_of(groups, decisions.d, y, params)
+                            certainty_of(decisions.rule_groups, decisions.d, y, params)
                             )[IDENTIFICATION_COLUMNS].copy()
     return out
 
@@ -133,7 +120,7 @@ def fitted_quality(dataset, year: int, params: dict,
     rows = ind[ind["year"] == int(year)]
     if rows.empty:
         return None
-    return QualityIndex.from_params(params, year=int(year)).fit(rows).transform(rows)
+    return quality_index(rows, int(year), params)
 
 
 def municipality_counts(flags: pd.DataFrame) -> pd.DataFrame:

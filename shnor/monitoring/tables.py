@@ -13,7 +13,7 @@ from shnor.monitoring.dynamics import group_dynamics, leavers, overall_dynamics,
 from shnor.monitoring.indicators import programme_indicators
 from shnor.monitoring.lists import FLAGS, _is_true, list_sizes, list_targets, normalise_lists
 from shnor.monitoring.programme import programme_scores, programme_summary
-from shnor.monitoring.risk_changes import factor_changes, removed_by_school
+from shnor.monitoring.risk_changes import factor_changes
 from shnor.monitoring.risk_profiles import check_profiles, factor_groups, profile_year, risk_matrix
 from shnor.monitoring.roadmap import overdue_list, roadmap_measures, roadmap_summary
 from shnor.monitoring.staff import staff_municipalities, staff_risk_check, staff_schools
@@ -67,8 +67,8 @@ def monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
         "monitoring_dynamics": group_dynamics(ind, lists, dataset.schools, flag),
         "monitoring_overall": overall_dynamics(ind, lists, flag),
         "monitoring_leavers": leavers(lists, overall, dataset.schools, flag),
-        "monitoring_tasks": _with_indicator_6(task_indicators(ind, lists, overall, flag, sizes),
-                                              changes, changes_region),
+        "monitoring_tasks": task_indicators(ind, lists, overall, flag, sizes, changes,
+                                            changes_region),
         "programme": scores,
         "programme_summary": summary,
         "risk_matrix": matrix,
@@ -94,25 +94,6 @@ def monitoring_tables(dataset, year: int, params: dict, ind: pd.DataFrame,
                                                         available_tables(dataset))
     tables["monitoring_notes"] = monitoring_notes(dataset, year, params, tables, p_year)
     return tables
-
-
-def _with_indicator_6(tasks: pd.DataFrame, changes: pd.DataFrame,
-                     region: pd.DataFrame) -> pd.DataFrame:
-    """Seed 000 table 12, indicator 6 added to the task indicators: the share of the schools
-    with a high-significance factor the year before that removed at least one, the removed
-    factors listed by school in ``source``."""
-    rows = [{"year": int(r.year), "indicator": (
-                "Динамика выявления и устранения ресурсных дефицитов: доля школ, устранивших "
-                f"хотя бы один фактор риска высокой значимости (к профилям {r.previous_year} г.)"),
-             "value": r.indicator_6, "numerator": float(r.schools_removed),
-             "denominator": float(r.schools_with_high),
-             "source": ("seed 000, табл. 12, показатель 6; устранены: "
-                        + (removed_by_school(changes, r.year) or "—"))}
-            for r in region.itertuples() if r.schools_with_high > 0]
-    if not rows:
-        return tasks
-    out = pd.concat([tasks, pd.DataFrame(rows, columns=tasks.columns)], ignore_index=True)
-    return out.sort_values(["year"], kind="stable").reset_index(drop=True)
 
 
 def monitoring_notes(dataset, year: int, params: dict, tables: dict, p_year) -> pd.DataFrame:

@@ -8,15 +8,20 @@ import pandas as pd
 
 from shnor.monitoring.dynamics import _groups, _Pairs
 from shnor.monitoring.lists import list_sizes
+from shnor.monitoring.risk_changes import removed_by_school
 
 
 def task_indicators(ind: pd.DataFrame, lists: pd.DataFrame, overall: pd.DataFrame,
-                    flag: str, sizes: pd.DataFrame | None = None) -> pd.DataFrame:
+                    flag: str, sizes: pd.DataFrame | None = None,
+                    changes: pd.DataFrame | None = None,
+                    changes_region: pd.DataFrame | None = None) -> pd.DataFrame:
     """Programme task indicators computable from the data, per year, as shares.
 
     Columns: year, indicator, value (0–1), numerator, denominator, source. The cohort is the
     programme cohort (on the list of the year before). ``sizes``: :func:`list_sizes` of
-    ``lists`` when already computed.
+    ``lists`` when already computed. ``changes``, ``changes_region``: the risk factors over
+    time (:func:`shnor.monitoring.risk_changes.factor_changes`), for seed 000 table 12
+    indicator 6.
     """
     sizes = list_sizes(lists) if sizes is None else sizes
     pairs = _Pairs(ind)
@@ -57,6 +62,14 @@ def task_indicators(ind: pd.DataFrame, lists: pd.DataFrame, overall: pd.DataFram
             if g["participants"].sum() > 0:
                 add(y, text, g["participants"].sum() - g["n_fail"].sum(),
                     g["participants"].sum(), source)
+    for r in ([] if changes_region is None else changes_region.itertuples()):
+        if r.schools_with_high > 0:  # the share of them that removed at least one high factor
+            add(int(r.year), ("Динамика выявления и устранения ресурсных дефицитов: доля школ, "
+                              "устранивших хотя бы один фактор риска высокой значимости (к "
+                              f"профилям {r.previous_year} г.)"),
+                float(r.schools_removed), float(r.schools_with_high),
+                "seed 000, табл. 12, показатель 6; устранены: "
+                + (removed_by_school(changes, r.year) or "—"))
     out = pd.DataFrame(rows, columns=["year", "indicator", "numerator", "denominator", "source"])
     out.insert(2, "value", out["numerator"] / out["denominator"].replace(0, np.nan))
     return out.sort_values(["year"], kind="stable").reset_index(drop=True)

@@ -1,6 +1,8 @@
 """A municipality's report from a regional run: one row per school of the municipality in every
 per-school table, the region's groups unchanged, the region beside it where it compares."""
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 from conftest import fast_params
@@ -82,3 +84,25 @@ def test_unknown_municipality_lists_the_names(run):
     with pytest.raises(UserError, match="нет муниципалитета «Атлантида»") as err:
         check_municipality(run.dataset, "Атлантида")
     assert run.dataset.schools["municipality"].iloc[0] in str(err.value)
+
+
+def test_municipality_keeps_indicator_6_of_its_own_schools(run, municipality):
+    # a second profile year: the 2024 profiles also given for 2023, with every high factor
+    # high the year before, so the schools whose 2024 level is lower removed one
+    prof = run.dataset.risk_profiles
+    before = prof.assign(year=prof["year"] - 1, level="high")
+    ds = replace(run.dataset, risk_profiles=pd.concat([before, prof], ignore_index=True))
+    both = Run(ds, run.year, fast_params())
+    scoped = scoped_tables(both, municipality)
+
+    def indicator_6(tasks):
+        return tasks[tasks["source"].str.startswith("seed 000, табл. 12, показатель 6")]
+
+    region, own = indicator_6(both.tables()["monitoring_tasks"]), indicator_6(
+        scoped["monitoring_tasks"])
+    assert len(region) == len(own) == 1
+    assert 0 < own["denominator"].iloc[0] < region["denominator"].iloc[0]
+    mine = set(ds.schools.loc[ds.schools["municipality"] == municipality, "school_id"])
+    assert set(scoped["risk_changes"]["school_id"]) <= mine
+    assert (scoped["risk_changes_region"]["schools_compared"].iloc[0]
+            == len(set(prof["school_id"]) & mine))
