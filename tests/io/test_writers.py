@@ -3,6 +3,8 @@ import zipfile
 
 import numpy as np
 import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from shnor.io.writers import Sheet, neutralise_text, safe_csv, write_workbook
@@ -102,3 +104,123 @@ def test_a_table_longer_than_a_worksheet_is_truncated_with_a_note(tmp_path, monk
     assert "tables/indicators.csv" in note
     assert [sheet.truncated() for sheet in sheets] == [True, False]
     assert load_workbook(tmp_path / "a.xlsx")["Мало"].max_row == 5  # fits exactly: not cut
+
+
+class _OpenpyxlRows:
+    """The reference for the rows of a sheet: every cell through openpyxl's own write-only
+    API (a cell object with its styles, written by openpyxl's lxml writer)."""
+
+    def __init__(self, frame, formats, fills, note):
+        self.frame, self.formats, self.fills, self.note = frame, formats, fills, note
+
+    def register(self, ws):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font, PatternFill
+
+        from shnor.io import writers
+
+        for i, row in enumerate(self.frame.itertuples(index=False)):
+            cells = []
+            for j, raw in enumerate(row):
+                value = writers._excel_value(raw)
+                cell = WriteOnlyCell(ws, value=value)
+                if writers.looks_like_formula(value):
+                    cell.data_type, cell.quotePrefix = "s", True
+                if isinstance(value, float):
+                    cell.number_format = self.formats[j]
+                colour = None if self.fills is None else self.fills[i, j]
+                if colour:
+                    cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
+                cells.append(cell)
+            ws.append(cells)
+        if self.note is not None:
+            cell = WriteOnlyCell(ws, value=self.note)
+            cell.font = Font(bold=True)
+            ws.append([cell])
+
+    def chunks(self, epoch):
+        return iter(())
+
+
+def _parts(path):
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def _same_as_openpyxl(tmp_path, monkeypatch, sheets):
+    from shnor.io import writers
+
+    ours = _parts(write_workbook(tmp_path / "ours.xlsx", sheets))
+    with monkeypatch.context() as m:
+        m.setattr(writers, "_Rows", _OpenpyxlRows)
+        reference = _parts(write_workbook(tmp_path / "openpyxl.xlsx", sheets))
+    assert list(ours) == list(reference)
+    for name in reference:
+        assert ours[name] == reference[name], name
+    assert (tmp_path / "ours.xlsx").read_bytes() == (tmp_path / "openpyxl.xlsx").read_bytes()
+
+
+def _every_kind():
+    import datetime as dt
+
+    frame = pd.DataFrame({
+        "Код ОО": ["001", "", " 002", "003 ", "#N/A", "a&b<c>d\"e'f", "строка\r\nдва\tтри"],
+        "Школа": DANGEROUS,
+        "Доля": [0.1, np.nan, np.inf, -0.0, 1e-20, 1 / 3, 12345678901234567.0],
+        "Участников": [10, 20, 30, 40, 50, 60, 10**17],
+        "Int64": pd.array([1, None, 3, 4, None, 6, 7], dtype="Int64"),
+        "Надёжно": [True, False, True, True, False, True, True],
+        "boolean": pd.array([True, None, False, True, None, False, True], dtype="boolean"),
+        "str": pd.array(["Ж😀", None, "x" * 40_000, "=1", "", "ы", "z"], dtype="str"),
+        "Когда": [pd.Timestamp("2024-05-01 10:30"), pd.NaT, pd.Timestamp("2023-01-01"),
+                  pd.NaT, pd.Timestamp("2024-12-31 23:59:59"), pd.NaT, pd.NaT],
+        "Дата": [dt.date(2024, 1, 2), None, dt.date(2020, 2, 29), None, None, None, None],
+        "Смесь": ["текст", 5, 2.5, None, np.nan, True, "=SUM(A1)"],
+    })
+    fills = pd.DataFrame(None, index=frame.index, columns=frame.columns, dtype=object)
+    fills.loc[0, "Школа"] = "FFFF00"
+    fills.loc[1, "Доля"] = "FF7C80"  # a coloured empty cell
+    fills.loc[2, "Участников"] = "FFFF00"
+    fills.loc[3, "Когда"] = "C6EFCE"
+    fills.loc[4, "Доля"] = "C6EFCE"
+    return frame, fills
+
+
+def test_rows_are_the_cells_openpyxl_writes(tmp_path, monkeypatch):
+    frame, fills = _every_kind()
+    _same_as_openpyxl(tmp_path, monkeypatch, [
+        Sheet("Всё", frame, cell_fills=fills),
+        Sheet("Без цвета", frame.iloc[::-1], percent_columns=["Доля", "Смесь"]),
+        Sheet("Пусто", frame.iloc[:0]),
+        Sheet("Без столбцов", pd.DataFrame(index=range(3))),
+    ])
+
+
+def test_rows_are_the_cells_openpyxl_writes_when_truncated(tmp_path, monkeypatch):
+    from shnor.io import writers
+
+    monkeypatch.setattr(writers, "EXCEL_ROWS", 5)
+    monkeypatch.setattr(writers._Rows, "CHUNK", 2)  # several chunks, the note after them
+    frame, fills = _every_kind()
+    _same_as_openpyxl(tmp_path, monkeypatch, [Sheet("Всё", frame, cell_fills=fills,
+                                                    source="indicators")])
+
+
+# any text a school's file can bring: the loader refuses control characters but tab, CR, LF
+TEXT = st.one_of(st.characters(exclude_categories=("Cc", "Cs")), st.sampled_from("\t\r\n"))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(
+    st.one_of(st.none(), st.text(TEXT, max_size=6), st.sampled_from(DANGEROUS + ["#DIV/0!", " x"])),
+    st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
+              st.integers(-10**18, 10**18)),
+    st.sampled_from([None, "FFFF00", "FF7C80"])), max_size=12))
+def test_random_cells_are_the_cells_openpyxl_writes(tmp_path_factory, monkeypatch, rows):
+    frame = pd.DataFrame([r[:2] for r in rows], columns=["Текст", "Число"], dtype=object)
+    fills = pd.DataFrame({"Текст": [r[2] for r in rows], "Число": [r[2] for r in rows][::-1]},
+                         index=frame.index, dtype=object)
+    _same_as_openpyxl(tmp_path_factory.mktemp("w"), monkeypatch,
+                      [Sheet("Случай", frame, cell_fills=fills),
+                       Sheet("Числа", frame.astype({"Число": float}) if len(frame) else frame)])
