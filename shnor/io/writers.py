@@ -356,10 +356,13 @@ def neutralise_text(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         s = out[column]
         if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-            # as objects: mapping a text column with no value at all (e.g. «list_change» when
-            # the data have one year) keeps the Arrow null type, which cannot hold False
-            mask = np.fromiter((looks_like_formula(v) for v in s.astype(object)), dtype=bool,
-                               count=len(s))
+            if isinstance(s.dtype, pd.StringDtype):
+                mask = s.str.startswith(FORMULA_START).fillna(False).to_numpy(bool)
+            else:
+                # as objects: mapping a text column with no value at all (e.g. «list_change»
+                # when the data have one year) keeps the Arrow null type, which cannot hold False
+                mask = np.fromiter((looks_like_formula(v) for v in s.astype(object)), dtype=bool,
+                                   count=len(s))
             if mask.any():
                 out[column] = s.astype(object).where(~mask, "'" + s.astype(object)[mask])
     return out
@@ -371,8 +374,13 @@ def safe_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     across platforms), formula-like texts neutralised.
     """
     path = Path(path)
-    neutralise_text(frame).to_csv(path, index=False, encoding="utf-8-sig",
-                                  lineterminator="\r\n", float_format="%.10g")
+    out = neutralise_text(frame)
+    for j in range(out.shape[1]):  # as pandas' float_format="%.10g" would, without its call a value
+        values = out.iloc[:, j]
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
+            out.isetitem(j, [None if math.isnan(v) else f"{v:.10g}" for v in values.tolist()])
+    out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n",
+               float_format="%.10g")
     return path
 
 
