@@ -69,16 +69,24 @@ def card_data(ctx, school_id: str | None = None) -> dict:
 def _history(hist: pd.DataFrame) -> pd.DataFrame:
     """Assessment × year shares «2» of one school (assessments in table order), and the
     region's share in the last year."""
-    labels = pd.Index(pd.unique(hist["assessment"]), name="assessment")
-    years = sorted(pd.unique(hist["year"]))
+    assessments = hist["assessment"].tolist()
+    labels = list(dict.fromkeys(assessments))
+    rows = dict(zip(labels, range(len(labels))))
+    at = [rows[a] for a in assessments]
+    year_of = hist["year"].to_numpy()
+    years = sorted(set(year_of.tolist()))
     grid = np.full((len(labels), len(years)), np.nan)
-    grid[labels.get_indexer(hist["assessment"]), pd.Index(years).get_indexer(hist["year"])] = \
-        hist["share_fail"].to_numpy(dtype=float, na_value=np.nan)
-    history = pd.DataFrame(grid, index=labels, columns=[str(y) for y in years])
-    if len(hist):
-        last = hist[hist["year"] == years[-1]].set_index("assessment")
-        history[f"регион {years[-1]}"] = last["share_fail_region"]
-    return history.reset_index()
+    grid[at, np.searchsorted(years, year_of)] = hist["share_fail"].to_numpy(dtype=float,
+                                                                           na_value=np.nan)
+    columns = {"assessment": pd.Series(labels, dtype=hist["assessment"].dtype)}
+    columns.update((str(y), grid[:, k]) for k, y in enumerate(years))
+    if len(hist):  # the region's share where the school has the assessment in the last year
+        region = np.full(len(labels), np.nan)
+        last = year_of == years[-1]
+        region[np.asarray(at)[last]] = hist["share_fail_region"].to_numpy(
+            dtype=float, na_value=np.nan)[last]
+        columns[f"регион {years[-1]}"] = region
+    return pd.DataFrame(columns)
 
 
 def card_facts(s: dict) -> pd.DataFrame:
@@ -155,7 +163,10 @@ def card_funnel_svg(funnel: pd.DataFrame, width: int = 560, row: int = 22) -> st
     title = (f'<text x="{left}" y="14">Доля «2» школы против границ для её числа участников'
              "</text>")
     parts = [svg, title]
-    for i, r in f.iterrows():
+    columns = ["assessment", "participants", "share_region", "upper_95", "upper_998",
+               "above_998", "share_fail"]
+    for i, values in enumerate(zip(*(f[c].tolist() for c in columns))):
+        r = dict(zip(columns, values))
         y = top + row * i + row / 2
         label = html.escape(f"{r['assessment']} ({int(r['participants'])} уч.)")
         parts.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{label}</text>')

@@ -42,15 +42,18 @@ class ReportContext:
     processed_dir: Path | None = None
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _school_positions: dict[str, tuple] = field(default_factory=dict, repr=False)
+    _names: list[str] = field(default_factory=list, repr=False)
 
     @property
     def profile(self) -> str:
         return self.params.get("profile", "")
 
     def table_names(self) -> list[str]:
-        if self.processed_dir is not None:
-            return sorted(p.stem for p in self.processed_dir.glob("*.parquet"))
-        return sorted(self._tables)
+        if self.processed_dir is None:
+            return sorted(self._tables)
+        if not self._names:  # the runner's folder does not change while its kernels read it
+            self._names.extend(sorted(p.stem for p in self.processed_dir.glob("*.parquet")))
+        return list(self._names)
 
     def table(self, name: str) -> pd.DataFrame:
         """The table ``name``; each call returns an independent (copy-on-write) frame."""
