@@ -32,7 +32,11 @@ def fail_probability(k, n, cut: float, prior: float = 0.5) -> np.ndarray:
     (the cut lowered by the rule's rounding tolerance)."""
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
-    return beta.sf(cut - EPS, k + prior, n - k + prior)
+    # the groups of a region share few (k, n) pairs: the distribution is evaluated once per pair
+    # (a pair with a missing count is missing, whichever it is)
+    at, pairs = pd.factorize((k + 1j * n).ravel(), use_na_sentinel=False)
+    p = beta.sf(cut - EPS, pairs.real + prior, pairs.imag - pairs.real + prior)
+    return p[at].reshape(k.shape)
 
 
 def rule_probability(q: np.ndarray, c: np.ndarray, m: int) -> np.ndarray:

@@ -69,35 +69,34 @@ def roadmap_summary(measures: pd.DataFrame, params: dict) -> pd.DataFrame:
     ``monitoring.roadmap.done_share_min`` / ``done_share_min_alt``.
     """
     cfg = params["monitoring"]["roadmap"]
-    rows = []
-
-    def add(level, g, municipality="", school_id="", name=""):
-        counts = g["execution"].value_counts()
-        n = {k: int(counts.get(k, 0)) for k in (ON_TIME, LATE, OVERDUE, PENDING)}
-        due = n[ON_TIME] + n[LATE] + n[OVERDUE]
-        on = n[ON_TIME] / due if due else np.nan
-        rows.append({"level": level, "municipality": municipality, "school_id": school_id,
-                     "name": name, "measures": len(g), "due": due, **n,
-                     "undated": int(g["undated"].sum()), "share_on_time": on,
-                     "share_done": (n[ON_TIME] + n[LATE]) / due if due else np.nan,
-                     "meets_min": pd.NA if due == 0 else bool(on >= cfg["done_share_min"]),
-                     "meets_min_alt": pd.NA if due == 0 else bool(on >= cfg["done_share_min_alt"])})
-
-    if len(measures):
-        add("region", measures)
-        for m, g in measures[measures["municipality"] != ""].groupby("municipality"):
-            add("municipality", g, municipality=m)
-        for s, g in measures[measures["school_id"] != ""].groupby("school_id"):
-            add("school", g, g["municipality"].iloc[0], s, g["name"].iloc[0])
-    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    out = out.astype({c: "int64" for c in ("measures", "due", ON_TIME, LATE, OVERDUE, PENDING,
-                                           "undated")} | {"share_on_time": "float64",
-                                                          "share_done": "float64"})
-    out["meets_min"] = out["meets_min"].astype("boolean")
-    out["meets_min_alt"] = out["meets_min_alt"].astype("boolean")
+    counts = {"measures": ("execution", "size"), "undated": ("undated", "sum"),
+              **{k: (k, "sum") for k in (ON_TIME, LATE, OVERDUE, PENDING)}}
+    if measures.empty:
+        out = pd.DataFrame(columns=["level", "municipality", "school_id", "name", *counts])
+    else:
+        m = measures.assign(region="", undated=measures["undated"].astype(bool),
+                            **{k: measures["execution"] == k
+                               for k in (ON_TIME, LATE, OVERDUE, PENDING)})
+        out = pd.concat([
+            m.groupby("region").agg(**counts).reset_index(drop=True)
+            .assign(level="region", municipality="", school_id="", name=""),
+            m[m["municipality"] != ""].groupby("municipality").agg(**counts).reset_index()
+            .assign(level="municipality", school_id="", name=""),
+            m[m["school_id"] != ""].groupby("school_id").agg(
+                municipality=("municipality", "first"), name=("name", "first"), **counts)
+            .reset_index().assign(level="school"),
+        ], ignore_index=True)
+    out = out.astype({c: "int64" for c in ("measures", ON_TIME, LATE, OVERDUE, PENDING,
+                                           "undated")})
+    out["due"] = out[ON_TIME] + out[LATE] + out[OVERDUE]
+    due = out["due"].where(out["due"] > 0)
+    out["share_on_time"] = (out[ON_TIME] / due).astype("float64")
+    out["share_done"] = ((out[ON_TIME] + out[LATE]) / due).astype("float64")
+    for column, bar in (("meets_min", "done_share_min"), ("meets_min_alt", "done_share_min_alt")):
+        out[column] = (out["share_on_time"] >= cfg[bar]).astype("boolean").where(due.notna())
     for c in ("level", "municipality", "school_id", "name"):
         out[c] = out[c].astype("str")
-    return out
+    return out[SUMMARY_COLUMNS]
 
 
 def overdue_list(measures: pd.DataFrame) -> pd.DataFrame:

@@ -74,22 +74,25 @@ def staff_municipalities(per_school: pd.DataFrame, params: dict) -> pd.DataFrame
     the threshold flags of the totals and how many schools fall under each threshold
     (``schools_highest_low`` …) with their share of the schools with data."""
     counts = ["teachers", *STAFF_COUNTS]
-    rows = []
-    for region in (False, True):
-        keys = ["year"] if region else ["year", "municipality"]
-        for key, g in per_school.groupby(keys, sort=True):
-            key = key if isinstance(key, tuple) else (key,)
-            row = {"year": int(key[0]), "municipality": "" if region else key[1],
-                   "schools": len(g)}
-            row.update({c: g[c].sum(min_count=1) for c in counts})
-            for f in FLAGS:
-                given = g[f].notna().sum()
-                row[f"schools_{f}"] = int(g[f].fillna(False).sum())
-                row[f"share_schools_{f}"] = row[f"schools_{f}"] / given if given else np.nan
-            rows.append(row)
-    if not rows:
+    if per_school.empty:
         return pd.DataFrame(columns=["year", "municipality", "schools", *counts])
-    out = _flags(_shares(pd.DataFrame(rows)), params["monitoring"]["staff"])
+    marks = per_school.assign(
+        **{f"schools_{f}": per_school[f].fillna(False).astype("int64") for f in FLAGS},
+        **{f"given_{f}": per_school[f].notna().astype("int64") for f in FLAGS})
+    parts = []
+    for keys in (["year", "municipality"], ["year"]):  # municipalities, then the region
+        by = marks.groupby(keys, sort=True)
+        part = by.size().rename("schools").to_frame().join(by[counts].sum(min_count=1))
+        for f in FLAGS:
+            part[f"schools_{f}"] = by[f"schools_{f}"].sum()
+            given = by[f"given_{f}"].sum()
+            part[f"share_schools_{f}"] = (part[f"schools_{f}"] / given.where(given > 0)
+                                          ).astype("float64")
+        part = part.reset_index()
+        if "municipality" not in part:
+            part.insert(1, "municipality", "")
+        parts.append(part)
+    out = _flags(_shares(pd.concat(parts, ignore_index=True)), params["monitoring"]["staff"])
     return out.sort_values(["year", "municipality"]).reset_index(drop=True)
 
 
