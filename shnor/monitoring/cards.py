@@ -16,18 +16,19 @@ from shnor.monitoring.risk_profiles import FACTOR_COLUMNS, FACTOR_SHORT
 
 
 def card_history(ind: pd.DataFrame, reg: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per school × year × assessment: its indicators beside the region's (``reg``:
-    :func:`shnor.indicators.regional_means` of ``ind`` when already computed)."""
+    """Per school × year × assessment: the share of «2» beside the region's (``reg``:
+    :func:`shnor.indicators.regional_means` of ``ind`` when already computed), what the card's
+    history table shows; each school's rows together (a card kernel keeps them as they are)."""
     reg = regional_means(ind) if reg is None else reg
-    out = ind[["year", "school_id", *ASSESSMENT, "participants", "share_fail", "share_quality",
-               "mean_score", "reliable"]].assign(**{f"{c}_region": reg[c] for c in reg})
+    out = ind[["year", "school_id", *ASSESSMENT, "share_fail"]].assign(
+        share_fail_region=reg["share_fail"])
     out["assessment"] = assessment_labels(out)
     # order by school, procedure (as PROCEDURES lists them), grade, subject, year: a stable sort
     # on integer codes (sorting the text columns of every row is slow at national size)
     order = np.lexsort([out["year"].to_numpy(), sort_codes(out["subject"]),
                         out["grade"].to_numpy(), sort_codes(out["procedure"], PROCEDURES),
                         sort_codes(out["school_id"])])
-    return out.take(order).reset_index(drop=True)
+    return out.take(order).drop(columns=list(ASSESSMENT)).reset_index(drop=True)
 
 
 def card_profile(lists: pd.DataFrame, differentiation: pd.DataFrame | None,
