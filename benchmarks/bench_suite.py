@@ -4,10 +4,10 @@ Side by side in the same run, interleaved, each in its own process (median of ``
 * suite — ``shnor run --data data/raw/demo --year 2024 --out <tmp>`` (everything: loading,
   tables, Excel, notebooks, HTML, cards, manifest);
 * floor — the same number of *empty* notebooks (a parameters cell and one ``pass`` cell) pushed
-  through the runner's own plumbing and in its arrangement: the report notebooks executed with
-  papermill, each in its own kernel, ``runner.KERNELS`` at a time, and exported to HTML, while
-  the school cards are rendered at the same time in batches on ``runner.KERNELS`` kernels
-  (``render_card_batches``, one request per batch of cards).
+  through the runner's own plumbing and in its arrangement (``suite._lanes``): in
+  ``runner.KERNELS`` lanes, the report notebooks executed with papermill, each in its own
+  kernel, and exported to HTML, then the school cards rendered in batches, one kernel request
+  per batch of cards.
 Goal (issue 6): suite within 1.5× of the floor and about a minute at most.
 
     python benchmarks/bench_suite.py [--runs 3] [--data data/raw/demo] [--year 2024]
@@ -49,15 +49,11 @@ def report(i):
     export_html(html_exporter(), done, out / f"{i:02d}.html", "Пусто", "",
                        "index.html")
 
-def reports():
-    runner_suite._parallel_map(report, list(range(n_reports)), runner.KERNELS)
-
 names = {f"card{i}": "Пусто" for i in range(n_cards)}
 (out / "cards").mkdir()
-job = runner_suite._background(reports)  # as in runner.run_suite: reports beside the cards
-runner.render_card_batches(src / "empty.ipynb", {"year": 2024}, names, out / "cards", "",
-                           "index.html", out / "card.ipynb", src)
-job.result()
+batches = runner.card_batches(src / "empty.ipynb", {"year": 2024}, names, out / "cards", "",
+                              "index.html", out / "card.ipynb")
+runner_suite._lanes(report, list(range(n_reports)), batches, src, lambda n: None)
 print(json.dumps({"call_s": time.perf_counter() - t}))
 """
 

@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pacsv
 
 from shnor.config import load_config
 from shnor.errors import Problem, UserError, ValidationFailed
@@ -121,7 +123,8 @@ def _source_fromtext_grid(table: str, file: str, sheet: str | None, grid: pd.Dat
                        table=table)
 
     grid = grid.fillna("")
-    if not formulas and not (grid.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=None):
+    filled = grid.astype(str).apply(lambda s: s.str.strip()) != ""
+    if not formulas and not filled.any(axis=None):
         where = "лист пуст" if sheet else "файл пуст"
         hint = ("" if spec.mandatory_table else
                 "; если этой таблицы нет, удалите " + ("лист" if sheet else "файл"))
@@ -157,7 +160,7 @@ def _source_fromtext_grid(table: str, file: str, sheet: str | None, grid: pd.Dat
                                     header_row))
     body = grid.iloc[pos + 1:]
     formula_rows = {row for row, _ in formulas}
-    body = body[(body.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=1)
+    body = body[filled.iloc[pos + 1:].any(axis=1).to_numpy()
                 | body.index.isin(list(formula_rows))]
     not_data = _row_problems(table, body, positions)
     for row, (rule, value) in not_data.items():
@@ -253,6 +256,31 @@ def _decode(data: bytes, name: str, table: str | None = None) -> tuple[str | Non
     return "\n".join(texts), problems
 
 
+def _plain_grid(text: str, sep: str) -> pd.DataFrame | None:
+    """The cells of a CSV text as :func:`~shnor.io.parsing.text_grid` makes them from the csv
+    module's records, read by Arrow (~10 times faster on a national results file): for a text
+    without quotes (so a record is a line, row i is line i) whose lines all have the same
+    number of cells and none is empty. None for any other text, which the csv module reads."""
+    if '"' in text or not text.strip():
+        return None
+    width = text.partition("\n")[0].count(sep) + 1
+    names = [f"c{j}" for j in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False))
+    except pa.ArrowInvalid:  # a line of another length: the csv module pads it
+        return None
+    grid = table.to_pandas()
+    grid.columns = range(width)
+    grid.index = list(range(1, len(grid) + 1))
+    return grid
+
+
 def _read_csv(path: Path, table: str) -> tuple[SourceTable | None, list[Problem]]:
     name = path.name
     data = path.read_bytes()
@@ -264,13 +292,15 @@ def _read_csv(path: Path, table: str) -> tuple[SourceTable | None, list[Problem]
         return None, problems
     first = next(line for line in text.splitlines() if line.strip(" ;,\t"))
     sep = max((";", "\t", ","), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    rows, lines = [], []
-    for record in reader:
-        rows.append(record)
-        lines.append(reader.line_num)
-    grid = text_grid(rows, lines)
-    if len(MOJIBAKE.findall(" ".join(rows[0]) if rows else "")) >= 3:
+    grid = _plain_grid(text, sep)
+    if grid is None:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        rows, lines = [], []
+        for record in reader:
+            rows.append(record)
+            lines.append(reader.line_num)
+        grid = text_grid(rows, lines)
+    if len(MOJIBAKE.findall(" ".join(grid.iloc[0]) if len(grid) else "")) >= 3:
         return None, [Problem(name, "текст выглядит искажённым («РљРѕРґ» вместо «Код»): файл "
                                     "сохранён в другой кодировке; сохраните его в UTF-8 или "
                                     "Windows-1251", row=1, table=table)]

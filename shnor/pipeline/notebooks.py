@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import queue
 from pathlib import Path
 
 import papermill as pm
@@ -61,17 +62,23 @@ def execute_report(src: Path, dst: Path, parameters: dict, cwd: Path):
 CARD_BATCH = 100  # cards per kernel request: progress and errors are told per batch
 
 
-async def _card_worker(queue: asyncio.Queue, cwd: Path, on_batch) -> None:
-    """Send the batches of ``queue`` (keyword arguments of
-    :func:`shnor.reporting.cardbook.render_cards`) to ONE kernel, a request each."""
+async def _card_worker(batches: queue.SimpleQueue, cwd: Path, on_batch) -> None:
+    """Send the batches of ``batches`` (keyword arguments of
+    :func:`shnor.reporting.cardbook.render_cards`) to ONE kernel, a request each, until none is
+    left (other workers may take them too)."""
+    if batches.empty():
+        return
     km = AsyncKernelManager(kernel_name=KERNEL)
     await km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
     kc = km.client()
     kc.start_channels()
     try:
         await kc.wait_for_ready(timeout=60)
-        while not queue.empty():
-            batch = queue.get_nowait()
+        while True:
+            try:
+                batch = batches.get_nowait()
+            except queue.Empty:
+                break
             # no name is left in the kernel's namespace: the cards clear theirs
             code = ("__import__('shnor.reporting.cardbook', fromlist=['render_cards'])"
                     f".render_cards(**{batch!r})")
@@ -88,28 +95,36 @@ async def _card_worker(queue: asyncio.Queue, cwd: Path, on_batch) -> None:
         await km.shutdown_kernel(now=True)
 
 
-def render_card_batches(template_path: Path, parameters: dict, schools: dict[str, str],
-                        html_dir: Path, meta: str, home: str, notebook: Path, cwd: Path,
-                        on_batch=lambda n: None, kernels: int = KERNELS) -> None:
-    """Write the card page of every school of ``schools`` (code → name) into ``html_dir``:
-    batches of :data:`CARD_BATCH` schools go to ``kernels`` kernels started in ``cwd``, one
-    request per batch (:func:`shnor.reporting.cardbook.render_cards`); the executed notebook of
-    the first school is saved as ``notebook``. ``on_batch(n)`` is called after each batch."""
+def card_batches(template_path: Path, parameters: dict, schools: dict[str, str],
+                 html_dir: Path, meta: str, home: str, notebook: Path) -> queue.SimpleQueue:
+    """The requests that write the card page of every school of ``schools`` (code → name) into
+    ``html_dir``: batches of :data:`CARD_BATCH` schools (:func:`render_card_queue` sends them);
+    the executed notebook of the first school is saved as ``notebook``."""
     ids = list(schools)
     common = {"template": str(Path(template_path).resolve()), "parameters": parameters,
               "html_dir": str(Path(html_dir).resolve()), "meta": meta, "home": home}
-    batches = [{**common, "schools": {s: schools[s] for s in ids[i:i + CARD_BATCH]},
-                "notebook": str(Path(notebook).resolve()) if i == 0 else None}
-               for i in range(0, len(ids), CARD_BATCH)]
-    if not batches:
-        return
+    batches: queue.SimpleQueue = queue.SimpleQueue()
+    for i in range(0, len(ids), CARD_BATCH):
+        batches.put({**common, "schools": {s: schools[s] for s in ids[i:i + CARD_BATCH]},
+                     "notebook": str(Path(notebook).resolve()) if i == 0 else None})
+    return batches
 
+
+def render_card_queue(batches: queue.SimpleQueue, cwd: Path, on_batch=lambda n: None,
+                      kernels: int = 1) -> None:
+    """Render the batches of :func:`card_batches` on ``kernels`` kernels started in ``cwd``
+    until none is left; ``on_batch(n)`` after each batch (from any thread that renders)."""
     async def run_all() -> None:
-        queue: asyncio.Queue = asyncio.Queue()
-        for batch in batches:
-            queue.put_nowait(batch)
-        workers = max(1, min(kernels, len(batches)))
-        await asyncio.gather(*(_card_worker(queue, Path(cwd).resolve(), on_batch)
-                               for _ in range(workers)))
+        await asyncio.gather(*(_card_worker(batches, Path(cwd).resolve(), on_batch)
+                               for _ in range(max(1, kernels))))
 
     asyncio.run(run_all())
+
+
+def render_card_batches(template_path: Path, parameters: dict, schools: dict[str, str],
+                        html_dir: Path, meta: str, home: str, notebook: Path, cwd: Path,
+                        on_batch=lambda n: None, kernels: int = KERNELS) -> None:
+    """Write the card page of every school of ``schools`` (code → name) into ``html_dir`` on
+    ``kernels`` kernels started in ``cwd`` (:func:`card_batches`, :func:`render_card_queue`)."""
+    batches = card_batches(template_path, parameters, schools, html_dir, meta, home, notebook)
+    render_card_queue(batches, cwd, on_batch, min(kernels, batches.qsize()))

@@ -6,10 +6,10 @@ lose) and the report notebooks; load and validate the data; compute every report
 notebooks: the folder of derived tables belongs to the report, never to the installation or the
 source tree) and the described ones to ``<out>/tables/`` (CSV,
 :mod:`shnor.reporting.published`); write the Excel workbook and the appendix to the order
-(DOCX); execute the report notebooks ``NN_*.ipynb`` (shipped with the package,
-:data:`shnor.paths.NOTEBOOKS_DIR`) with papermill (one kernel each, two at a time) and export
-them to HTML; render the school cards of the listed schools in batches on two kernels
-(:func:`shnor.pipeline.notebooks.render_card_batches`); write ``index.html`` and
+(DOCX); meanwhile, in two lanes of one kernel each (:func:`_lanes`), execute the report
+notebooks ``NN_*.ipynb`` (shipped with the package, :data:`shnor.paths.NOTEBOOKS_DIR`) with
+papermill (a kernel each) and export them to HTML, then render the school cards of the listed
+schools in batches (:func:`shnor.pipeline.notebooks.card_batches`); write ``index.html`` and
 ``manifest.json``. Everything goes to a temporary folder beside ``<out>`` that replaces it only
 when all steps succeeded; an interrupted run removes it, and the next run removes one that a
 killed run left (:mod:`.folders`).
@@ -21,6 +21,8 @@ again from the report folder, wherever it was moved.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import os
 import re
@@ -55,7 +57,13 @@ from shnor.pipeline.folders import (
     temp_dir_beside,
 )
 from shnor.pipeline.manifest import build_manifest, write_manifest
-from shnor.pipeline.notebooks import CARD_BATCH, KERNELS, execute_report, render_card_batches
+from shnor.pipeline.notebooks import (
+    CARD_BATCH,
+    KERNELS,
+    card_batches,
+    execute_report,
+    render_card_queue,
+)
 from shnor.reporting.formatting import suppress_small_counts
 from shnor.reporting.html import export_html, html_exporter, notebook_title, write_index
 from shnor.reporting.notebook import PARAMS_FILE, RUN_FILE
@@ -119,6 +127,16 @@ def _new_temp_dir(target: Path) -> Path:
     return temp_dir_beside(target)
 
 
+def _give_back_memory() -> None:
+    """Return the freed heap to the system: glibc keeps it otherwise, and at national size the
+    released computation (~1 GB) would stay with the runner while the kernels work."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to give back
+        pass
+
+
 def _background(fn, *args) -> Future:
     """``fn(*args)`` in a daemon thread. An interrupted run (Ctrl+C, a termination signal)
     then ends at once instead of waiting for a report that is still executing; its kernel
@@ -136,23 +154,39 @@ def _background(fn, *args) -> Future:
     return future
 
 
-def _parallel_map(fn, items: list, workers: int) -> list:
-    """``[fn(x) for x in items]`` on ``workers`` daemon threads (see :func:`_background`)."""
-    results: list = [None] * len(items)
-    queue = iter(enumerate(items))
-    lock = threading.Lock()
+def _lanes(run_report, sources: list, batches, cwd: Path, on_batch,
+           kernels: int = KERNELS) -> tuple[list, dict[str, float]]:
+    """Execute the report notebooks and render the batches of cards (:func:`card_batches`, or
+    None) in ``kernels`` lanes, each with one kernel alive at a time: a lane executes reports
+    while any is left (``run_report(source)``), then renders batches of cards until none is
+    left. Return the results of ``run_report`` in the order of ``sources`` and how long the
+    reports and the cards took (seconds; the cards from the first lane that began them).
 
-    def drain() -> None:
+    At most ``kernels`` kernels hold tables at once, and the lanes leave the runner's own
+    thread free for the workbook, so both cores stay busy."""
+    jobs, results = iter(enumerate(sources)), [None] * len(sources)
+    lock = threading.Lock()
+    begin = time.perf_counter()
+    ends: dict[str, list[float]] = {"reports": [], "cards": []}
+
+    def lane() -> None:
         while True:
             with lock:
-                job = next(queue, None)
+                job = next(jobs, None)
             if job is None:
-                return
-            results[job[0]] = fn(job[1])
+                break
+            results[job[0]] = run_report(job[1])
+        ends["reports"].append(time.perf_counter())
+        if batches is not None:
+            render_card_queue(batches, cwd, on_batch)
+            ends["cards"].append(time.perf_counter())
 
-    for job in [_background(drain) for _ in range(max(1, min(workers, len(items))))]:
+    for job in [_background(lane) for _ in range(max(1, kernels))]:
         job.result()
-    return results
+    took = {"reports": max(ends["reports"]) - begin}
+    if ends["cards"]:
+        took["cards"] = max(ends["cards"]) - min(ends["reports"])
+    return results, took
 
 
 # The suite -------------------------------------------------------------------------------------
@@ -174,6 +208,20 @@ def report_notebooks(notebooks_dir: Path) -> list[Path]:
                         "его (pip install --force-reinstall shnor или из папки проекта: "
                         "pip install .).")
     return sources
+
+
+class _Timings(dict):
+    """The duration of each step of a run, in seconds (steps 3-5 overlap, so no running
+    clock): step → seconds, summed over the step's parts (the municipal reports)."""
+
+    def record(self, step: str, seconds: float) -> None:
+        self[step] = self.get(step, 0.0) + seconds
+
+    @contextmanager
+    def timed(self, step: str):
+        begin = time.perf_counter()
+        yield
+        self.record(step, time.perf_counter() - begin)
 
 
 @dataclass
@@ -207,15 +255,8 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
     ignored: the derived tables are written into the report folder (``processed/``).
     """
     started = datetime.now(timezone.utc)
-    timings: dict[str, float] = {}
-
-    @contextmanager
-    def timed(step: str):
-        """Record the step's own duration (steps 3-5 overlap, so no running clock)."""
-        begin = time.perf_counter()
-        yield
-        timings[step] = timings.get(step, 0.0) + time.perf_counter() - begin
-
+    timings = _Timings()
+    timed = timings.timed
     del processed_root  # the derived tables belong to the report folder
     notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR).resolve()
     year = int(year)
@@ -285,6 +326,7 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
         for r in reports:
             r.card_ids = card_school_ids(r.tables, all_cards) if has_card else []
             r.tables = {name: t for name, t in r.tables.items() if name not in INTERNAL}
+        _give_back_memory()
 
         settings = {"data": str(Path(data).resolve()), "year": year, "profile": profile,
                     "config": None if config_file is None else str(Path(config_file).resolve())}
@@ -294,7 +336,7 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
                 _progress(6, f"Отчёты по муниципалитетам: {len(batch)}…")
             made.append(_write_report(
                 tmp / r.folder, r, dataset, params, settings, sources, notebooks_dir,
-                all_cards, publication, timed, quiet=i > 0,
+                all_cards, publication, timings, quiet=i > 0,
                 municipalities=[(x.folder.as_posix(), m, len(x.tables["identification"]))
                                 for x, (m, _, _) in zip(reports[1:], batch)]
                 if i == 0 else ()))
@@ -315,10 +357,10 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
 
 def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
                   sources: list[Path], notebooks_dir: Path, all_cards: bool, publication: bool,
-                  timed, quiet: bool = False, municipalities=()) -> dict | None:
-    """One report folder: CSV tables and the workbook, the report notebooks, the school cards
-    (side by side) and the index page; return how the cards were made (for the manifest), or
-    None without cards."""
+                  timings: _Timings, quiet: bool = False, municipalities=()) -> dict | None:
+    """One report folder: CSV tables and the workbook beside the report notebooks and the
+    school cards (:func:`_lanes`), then the index page; return how the cards were made (for the
+    manifest), or None without cards."""
     tables = r.tables
     out.mkdir(parents=True, exist_ok=True)
     # relative to the kernel's folder, which is the executed notebook's own: the notebooks of
@@ -337,7 +379,7 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
     home = "index.html"
 
     def write_tables() -> list[str]:
-        with timed("tables_excel"):
+        with timings.timed("tables_excel"):
             published = _published(tables, params, publication)
             csvs = []
             for name, frame in published_tables(published).items():
@@ -358,40 +400,31 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
         export_html(html_exporter(), nb, out / f"{src.stem}.html", title, r.meta, home)
         return f"{src.stem}.html", title
 
-    def run_reports() -> list[tuple[str, str]]:
-        # each report has its own kernel process
-        with timed("reports"):
-            return _parallel_map(run_report, sources, KERNELS)
+    batches = (card_batches(card_template, parameters,
+                            {sid: str(schools.at[sid, "name"]) for sid in ids}, out / "schools",
+                            r.meta, "../index.html", out / "notebooks" / CARD_NOTEBOOK)
+               if with_cards else None)
+    done, lock = [0], threading.Lock()
 
-    def run_cards() -> None:
-        if not with_cards:
-            return
-        done = [0]
-
-        def batch_done(n: int) -> None:
+    def batch_done(n: int) -> None:
+        with lock:
             before, done[0] = done[0], done[0] + n
-            if before // CARD_PROGRESS_EVERY != done[0] // CARD_PROGRESS_EVERY:
-                progress(5, f"Карточки школ: {done[0]} из {len(ids)}…")
+        if before // CARD_PROGRESS_EVERY != done[0] // CARD_PROGRESS_EVERY:
+            progress(5, f"Карточки школ: {done[0]} из {len(ids)}…")
 
-        render_card_batches(card_template, parameters,
-                            {sid: str(schools.at[sid, "name"]) for sid in ids},
-                            out / "schools", r.meta, "../index.html",
-                            out / "notebooks" / CARD_NOTEBOOK, out / "notebooks", batch_done)
-
-    # The three jobs share nothing but the tables and run side by side: the workbook in this
-    # process, the notebooks in their kernels, so both cores stay busy.
     progress(3, "Таблицы CSV, книга Excel и приложение к приказу…")
     progress(4, f"Отчёты: {len(sources)} ({', '.join(s.stem for s in sources)})…")
     progress(5, f"Карточки школ: {len(ids) if with_cards else 0}…")
-    with timed("tables_reports_cards"):
-        jobs = [_background(write_tables), _background(run_reports)]
-        with timed("cards"):
-            run_cards()
-        csvs, report_links = (job.result() for job in jobs)
+    with timings.timed("tables_reports_cards"):
+        writer = _background(write_tables)
+        links, took = _lanes(run_report, sources, batches, out / "notebooks", batch_done)
+        csvs = writer.result()
+    for step, seconds in took.items():
+        timings.record(step, seconds)
 
     progress(6, "Оглавление и манифест…")
-    with timed("index"):
-        write_index(out, r.title, r.meta, report_links, cards, workbook, csvs,
+    with timings.timed("index"):
+        write_index(out, r.title, r.meta, links, cards, workbook, csvs,
                     municipalities=list(municipalities), order=order,
                     cards_href="schools/" if r.cards else "../../schools/", home=r.home,
                     card_rows=params["publication"]["index_card_rows"])

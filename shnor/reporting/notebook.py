@@ -71,13 +71,15 @@ class ReportContext:
         millisecond."""
         if name not in self._school_positions:
             grouped = self.table(name).reset_index(drop=True)
-            codes = grouped["school_id"].to_numpy(dtype=object)
+            # integer codes: no Python string per row (a card kernel reads national tables)
+            codes, schools = pd.factorize(grouped["school_id"], sort=True, use_na_sentinel=False)
             starts = _runs(codes)
-            if len(set(codes[starts])) < len(starts):  # a school's rows apart: group them
+            if len(starts) > len(schools):  # a school's rows apart: group them
                 order = np.argsort(codes, kind="stable")
                 grouped, codes = grouped.iloc[order].reset_index(drop=True), codes[order]
                 starts = _runs(codes)
-            bounds = dict(zip(codes[starts], zip(starts, [*starts[1:], len(codes)])))
+            bounds = dict(zip(np.asarray(schools, dtype=object)[codes[starts]],
+                              zip(starts, [*starts[1:], len(codes)])))
             self._school_positions[name] = (grouped, bounds)
             if self.processed_dir is not None:  # one copy in memory; table() reads it again
                 self._tables.pop(name, None)
