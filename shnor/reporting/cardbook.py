@@ -81,6 +81,16 @@ def _compile(shell, source: str) -> tuple:
     return compile(tree, "<card>", "exec"), last
 
 
+def _fresh(template) -> NotebookNode:
+    """A copy of ``template`` to execute: its own metadata and cells (each gets its outputs);
+    the sources, shared, are only read."""
+    nb = NotebookNode(template)
+    nb.metadata = copy.deepcopy(template.metadata)
+    nb.cells = [NotebookNode(cell, metadata=copy.deepcopy(cell.metadata))
+                for cell in template.cells]
+    return nb
+
+
 def execute_card(shell, template, parameters: dict, base: set, compiled: dict):
     """Run ``template`` with ``parameters`` (injected as papermill does) in ``shell``, its
     namespace first cleared of everything but ``base``; return the executed notebook.
@@ -92,7 +102,7 @@ def execute_card(shell, template, parameters: dict, base: set, compiled: dict):
     ns = shell.user_ns
     for name in set(ns) - base:
         del ns[name]
-    nb = parameterize_notebook(copy.deepcopy(template), parameters, kernel_name=KERNEL,
+    nb = parameterize_notebook(_fresh(template), parameters, kernel_name=KERNEL,
                                language="python")
     publisher, saved = _Outputs(), (shell.display_pub, sys.stdout, sys.stderr)
     for count, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), 1):

@@ -76,3 +76,33 @@ def test_show_parameters_lists_sources(processed, monkeypatch):
     (table,) = shown
     row = table[table["parameter"] == "publication.suppress_below"].iloc[0]
     assert row["value"] == "5" and row["source"].startswith("shnor:")
+
+
+def test_show_html_publishes_what_display_of_an_html_object_does():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import HTML, display
+
+    from shnor.reporting.notebook import show_html
+
+    existed = InteractiveShell.initialized()
+    shell = InteractiveShell.instance()
+    published = []
+
+    class Publisher:
+        def publish(self, data, metadata=None, **kwargs):
+            published.append((data, metadata))
+
+        def clear_output(self, wait=False):
+            pass
+
+    saved, shell.display_pub = shell.display_pub, Publisher()
+    try:
+        markup = '<p>Школа № 1 &amp; «2»</p>'
+        display(HTML(markup))
+        show_html(markup)
+    finally:
+        shell.display_pub = saved
+        if not existed:  # other tests display outside a shell
+            InteractiveShell.clear_instance()
+    assert published[0] == published[1]
+    assert published[1][0]["text/html"] == markup
