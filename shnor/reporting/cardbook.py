@@ -135,7 +135,7 @@ def render_cards(template: str, parameters: dict, schools: dict[str, str], html_
     """Execute the card template for every school of ``schools`` (code → name) in this
     kernel and write ``<html_dir>/<code>.html``; ``notebook``: where to save the executed
     notebook of the first school (the template, runnable for any school). Runs inside the
-    kernel the runner started (see :func:`shnor.pipeline.notebooks.render_card_batches`)."""
+    kernel the runner started (see :func:`shnor.pipeline.notebooks.render_card_queue`)."""
     shell = get_ipython()
     nb_template = load_notebook_node(template)
     title = notebook_title(nb_template)
