@@ -69,7 +69,12 @@ async def _card_worker(batches: queue.SimpleQueue, cwd: Path, on_batch) -> None:
     if batches.empty():
         return
     km = AsyncKernelManager(kernel_name=KERNEL)
-    await km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
+    _live.add(km)
+    try:
+        await km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
+    except BaseException:
+        _live.discard(km)
+        raise
     kc = km.client()
     kc.start_channels()
     try:
@@ -93,6 +98,19 @@ async def _card_worker(batches: queue.SimpleQueue, cwd: Path, on_batch) -> None:
     finally:
         kc.stop_channels()
         await km.shutdown_kernel(now=True)
+        _live.discard(km)
+
+
+_live: set = set()  # the card kernels running now (kill_card_kernels)
+
+
+def kill_card_kernels() -> None:
+    """Kill the card kernels still running: a run that is interrupted stops at once and leaves
+    no kernel behind (a kernel still starting would not notice that its runner is gone)."""
+    for km in list(_live):
+        process = getattr(km.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
 
 
 def card_batches(template_path: Path, parameters: dict, schools: dict[str, str],

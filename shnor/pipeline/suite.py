@@ -46,7 +46,6 @@ from shnor.indicators import ASSESSMENT
 from shnor.io.contract import TABLES
 from shnor.io.files import sha256
 from shnor.io.loading import load_dataset
-from shnor.io.writers import safe_csv, write_workbook
 from shnor.monitoring.cards import card_school_ids
 from shnor.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from shnor.pipeline.folders import (
@@ -62,14 +61,13 @@ from shnor.pipeline.notebooks import (
     KERNELS,
     card_batches,
     execute_report,
+    kill_card_kernels,
     render_card_queue,
 )
-from shnor.reporting.formatting import suppress_small_counts
+from shnor.pipeline.writing import start_writer, write_tables
 from shnor.reporting.html import export_html, html_exporter, notebook_title, write_index
 from shnor.reporting.notebook import PARAMS_FILE, RUN_FILE
-from shnor.reporting.order import order_file, write_order
-from shnor.reporting.published import INTERNAL, published_tables
-from shnor.reporting.sheets import workbook_sheets
+from shnor.reporting.order import order_file
 
 CARD_NOTEBOOK = "school_card.ipynb"
 PROCESSED = "processed"  # the derived tables (Parquet) inside each report folder
@@ -111,13 +109,6 @@ def _write_processed(folder: Path, tables: dict, params: dict, run: dict) -> Non
                                                  default=str), encoding="utf-8")
     (folder / RUN_FILE).write_text(json.dumps(run, ensure_ascii=False, indent=2),
                                    encoding="utf-8")
-
-
-def _published(tables: dict, params: dict, publication: bool) -> dict:
-    if not publication:
-        return tables
-    threshold = params["publication"]["suppress_below"]
-    return {name: suppress_small_counts(frame, threshold) for name, frame in tables.items()}
 
 
 def _new_temp_dir(target: Path) -> Path:
@@ -181,8 +172,12 @@ def _lanes(run_report, sources: list, batches, cwd: Path, on_batch,
             render_card_queue(batches, cwd, on_batch)
             ends["cards"].append(time.perf_counter())
 
-    for job in [_background(lane) for _ in range(max(1, kernels))]:
-        job.result()
+    try:
+        for job in [_background(lane) for _ in range(max(1, kernels))]:
+            job.result()
+    except BaseException:  # an error or an interrupt: the other lane's card kernel goes too
+        kill_card_kernels()
+        raise
     took = {"reports": max(ends["reports"]) - begin}
     if ends["cards"]:
         took["cards"] = max(ends["cards"]) - min(ends["reports"])
@@ -235,6 +230,7 @@ class _Report:
     scope: str = ""             # what the lists cover, for the appendix to the order
     cards: bool = True          # a municipal report of a batch links to the region's cards
     card_ids: list = field(default_factory=list)  # the schools that get a card
+    schools: int = 0            # schools reported on
     home: str | None = None     # index of the regional report, for a municipal one
 
 
@@ -316,16 +312,17 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
                 _write_processed(tmp / r.folder / PROCESSED, r.tables, params, {
                     "dataset": dataset.name, "year": year, "profile": params["profile"],
                     "publication": publication, "municipality": municipality})
-        # What is left to write needs the published tables and the list of schools: the
-        # computation, the input tables and the cards' working tables (in processed/ now) are
-        # let go, which halves the runner's memory at national size while the kernels run.
+        # The rest reads the tables from processed/ (the notebooks, the cards, the process
+        # that writes CSV, Excel and DOCX): the computation, the input tables and the tables
+        # are let go, so the runner holds little while the kernels run at national size.
         scale_of_run = run.reference()
         del run
         dataset = dataset.without_tables()
         has_card = (notebooks_dir / CARD_NOTEBOOK).exists()
         for r in reports:
             r.card_ids = card_school_ids(r.tables, all_cards) if has_card else []
-            r.tables = {name: t for name, t in r.tables.items() if name not in INTERNAL}
+            r.schools = len(r.tables["identification"])
+            r.tables = {}
         _give_back_memory()
 
         settings = {"data": str(Path(data).resolve()), "year": year, "profile": profile,
@@ -337,7 +334,7 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
             made.append(_write_report(
                 tmp / r.folder, r, dataset, params, settings, sources, notebooks_dir,
                 all_cards, publication, timings, quiet=i > 0,
-                municipalities=[(x.folder.as_posix(), m, len(x.tables["identification"]))
+                municipalities=[(x.folder.as_posix(), m, x.schools)
                                 for x, (m, _, _) in zip(reports[1:], batch)]
                 if i == 0 else ()))
         write_reference(tmp / REFERENCE_FILE, scale_of_run)
@@ -361,7 +358,6 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
     """One report folder: CSV tables and the workbook beside the report notebooks and the
     school cards (:func:`_lanes`), then the index page; return how the cards were made (for the
     manifest), or None without cards."""
-    tables = r.tables
     out.mkdir(parents=True, exist_ok=True)
     # relative to the kernel's folder, which is the executed notebook's own: the notebooks of
     # the report folder run again from there (wherever the folder is moved)
@@ -377,22 +373,6 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
         (out / folder).mkdir()
     progress = (lambda step, text: None) if quiet else _progress
     home = "index.html"
-
-    def write_tables() -> list[str]:
-        with timings.timed("tables_excel"):
-            published = _published(tables, params, publication)
-            csvs = []
-            for name, frame in published_tables(published).items():
-                safe_csv(frame, out / "tables" / f"{name}.csv")
-                csvs.append(f"{name}.csv")
-            sheets = workbook_sheets(published)
-            write_workbook(out / workbook, sheets)
-            for sheet in (s for s in sheets if s.truncated() and not quiet):
-                _warn(f"Внимание: {sheet.truncation_note()} (лист «{sheet.name}» книги "
-                      f"{workbook}).")
-            write_order(out / order, tables["identification_flags"], settings["year"], r.scope,
-                        r.meta)
-        return csvs
 
     def run_report(src: Path) -> tuple[str, str]:
         nb = execute_report(src, out / "notebooks" / src.name, parameters, out / "notebooks")
@@ -416,10 +396,20 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
     progress(4, f"Отчёты: {len(sources)} ({', '.join(s.stem for s in sources)})…")
     progress(5, f"Карточки школ: {len(ids) if with_cards else 0}…")
     with timings.timed("tables_reports_cards"):
-        writer = _background(write_tables)
-        links, took = _lanes(run_report, sources, batches, out / "notebooks", batch_done)
-        csvs = writer.result()
-    for step, seconds in took.items():
+        pool = start_writer()
+        try:
+            writer = pool.apply_async(write_tables, (
+                out, out / PROCESSED, params, publication, workbook, order, settings["year"],
+                r.scope, r.meta))
+            links, took = _lanes(run_report, sources, batches, out / "notebooks", batch_done)
+            written = writer.get()
+        finally:
+            pool.terminate()  # at once when the run stops; the job is done otherwise
+    if not quiet:
+        for warning in written["warnings"]:
+            _warn(warning)
+    csvs = written["csvs"]
+    for step, seconds in [("tables_excel", written["seconds"]), *took.items()]:
         timings.record(step, seconds)
 
     progress(6, "Оглавление и манифест…")

@@ -18,8 +18,9 @@ from conftest import EVIL_NAME, TESTS, small_dataset
 from openpyxl import load_workbook
 
 from shnor.errors import UserError
+from shnor.io.writers import safe_csv
 from shnor.paths import NOTEBOOKS_DIR
-from shnor.pipeline import folders
+from shnor.pipeline import folders, writing
 from shnor.pipeline import suite as runner
 from shnor.reporting.published import PUBLISHED
 
@@ -207,7 +208,9 @@ sys.path.insert(0, {tests!r})
 from pathlib import Path
 from shnor import cli
 from shnor.pipeline import folders
+from shnor.io.writers import safe_csv
 from shnor.pipeline import suite as runner
+from shnor.pipeline import writing
 from shnor.reporting.published import PUBLISHED
 from conftest import small_dataset
 runner._load_dataset = lambda path: small_dataset(Path(path))
@@ -279,9 +282,9 @@ def test_publication_mode_suppresses_small_counts(tmp_path):
     tables = {"indicators": pd.DataFrame({"school_id": ["001", "002"], "grade": [5, 9],
                                           "participants": [40.0, 4.0],
                                           "share_fail": [0.1, 0.25]})}
-    published = runner._published(tables, params, publication=True)
-    assert runner._published(tables, params, publication=False) is tables
-    path = runner.safe_csv(published["indicators"], tmp_path / "indicators.csv")
+    published = writing.published(tables, params, publication=True)
+    assert writing.published(tables, params, publication=False) is tables
+    path = safe_csv(published["indicators"], tmp_path / "indicators.csv")
     ind = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
     assert ind["participants"].tolist() == ["40", "<5"]
     assert ind["share_fail"].tolist() == ["0.1", "0.25"]
