@@ -307,6 +307,8 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
                     f"{title}: {m}", scope=f"Муниципалитет: {m}", cards=False,
                     home="../../index.html")
             for m, folder, scoped in batch]
+        towns = [m for m, _, _ in batch]
+        del tables, batch  # the reports hold them, until they are written to processed/
         with timed("processed"):
             for r in reports:
                 _write_processed(tmp / r.folder / PROCESSED, r.tables, params, {
@@ -330,12 +332,12 @@ def run_suite(data, year: int, out=None, profile: str | None = None, config_file
         made = []  # how each report's cards were made; only the region's report has cards
         for i, r in enumerate(reports):
             if i == 1:
-                _progress(6, f"Отчёты по муниципалитетам: {len(batch)}…")
+                _progress(6, f"Отчёты по муниципалитетам: {len(towns)}…")
             made.append(_write_report(
                 tmp / r.folder, r, dataset, params, settings, sources, notebooks_dir,
                 all_cards, publication, timings, quiet=i > 0,
                 municipalities=[(x.folder.as_posix(), m, x.schools)
-                                for x, (m, _, _) in zip(reports[1:], batch)]
+                                for x, m in zip(reports[1:], towns)]
                 if i == 0 else ()))
         write_reference(tmp / REFERENCE_FILE, scale_of_run)
         manifest = build_manifest(dataset=dataset, year=year, params=params,
