@@ -1,6 +1,6 @@
 """Executing notebooks: a report notebook with papermill in its own kernel, the school-card
-notebook for many schools in a few long-lived kernels (a kernel per core, a request per batch
-of cards, not per card or cell).
+notebook for many schools in long-lived kernels that take batches of cards from a shared queue
+(a request per batch, not per card or cell).
 """
 
 from __future__ import annotations
@@ -137,12 +137,3 @@ def render_card_queue(batches: queue.SimpleQueue, cwd: Path, on_batch=lambda n: 
                                for _ in range(max(1, kernels))))
 
     asyncio.run(run_all())
-
-
-def render_card_batches(template_path: Path, parameters: dict, schools: dict[str, str],
-                        html_dir: Path, meta: str, home: str, notebook: Path, cwd: Path,
-                        on_batch=lambda n: None, kernels: int = KERNELS) -> None:
-    """Write the card page of every school of ``schools`` (code → name) into ``html_dir`` on
-    ``kernels`` kernels started in ``cwd`` (:func:`card_batches`, :func:`render_card_queue`)."""
-    batches = card_batches(template_path, parameters, schools, html_dir, meta, home, notebook)
-    render_card_queue(batches, cwd, on_batch, min(kernels, batches.qsize()))

@@ -128,6 +128,14 @@ def _give_back_memory() -> None:
         pass
 
 
+def _wait_until(ready, poll: float = 0.2) -> None:
+    """Wait in the main thread until ``ready()``, waking up every ``poll`` seconds: a signal
+    (Ctrl+C, SIGTERM) may be delivered to another thread of the process, and Python runs its
+    handler in the main thread only when that thread runs, not while it blocks on a lock."""
+    while not ready():
+        time.sleep(poll)
+
+
 def _background(fn, *args) -> Future:
     """``fn(*args)`` in a daemon thread. An interrupted run (Ctrl+C, a termination signal)
     then ends at once instead of waiting for a report that is still executing; its kernel
@@ -174,6 +182,7 @@ def _lanes(run_report, sources: list, batches, cwd: Path, on_batch,
 
     try:
         for job in [_background(lane) for _ in range(max(1, kernels))]:
+            _wait_until(job.done)
             job.result()
     except BaseException:  # an error or an interrupt: the other lane's card kernel goes too
         kill_card_kernels()
@@ -404,6 +413,7 @@ def _write_report(out: Path, r: _Report, dataset, params: dict, settings: dict,
                 out, out / PROCESSED, params, publication, workbook, order, settings["year"],
                 r.scope, r.meta))
             links, took = _lanes(run_report, sources, batches, out / "notebooks", batch_done)
+            _wait_until(writer.ready)
             written = writer.get()
         finally:
             pool.terminate()  # at once when the run stops; the job is done otherwise

@@ -1,4 +1,4 @@
-"""School cards in batches (shnor.pipeline.notebooks.render_card_batches with
+"""School cards in batches (shnor.pipeline.notebooks.card_batches and render_card_queue with
 shnor.reporting.cardbook): the same pages as papermill executing the template per school."""
 
 from pathlib import Path
@@ -14,6 +14,13 @@ from shnor.reporting.html import export_html, html_exporter
 META = {"shnor": {"title": "Карточка"},
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
 
+
+
+def _render(template, parameters, schools, html_dir, meta, home, notebook, cwd):
+    """The cards of ``schools`` as the runner renders them, on two kernels."""
+    batches = notebooks.card_batches(template, parameters, schools, html_dir, meta, home,
+                                     notebook)
+    notebooks.render_card_queue(batches, cwd, kernels=2)
 
 def _template(*cells: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook(metadata=META)
@@ -41,8 +48,8 @@ def test_batch_pages_equal_papermill_pages(tmp_path, monkeypatch):
     schools = {"1": "Первая", "2": "Вторая", "3": "Третья"}
     (tmp_path / "batch").mkdir()
     monkeypatch.setattr(notebooks, "CARD_BATCH", 2)  # two batches on two kernels
-    notebooks.render_card_batches(template, {"scale": 2}, schools, tmp_path / "batch", "мета",
-                                  "../index.html", tmp_path / "first.ipynb", tmp_path)
+    _render(template, {"scale": 2}, schools, tmp_path / "batch", "мета", "../index.html",
+            tmp_path / "first.ipynb", tmp_path)
     for school_id, name in schools.items():
         nb = pm.execute_notebook(str(template), str(tmp_path / f"{school_id}.ipynb"),
                                  parameters={"scale": 2, "school_id": school_id},
@@ -66,13 +73,13 @@ def test_user_error_in_a_card_is_the_users_message(tmp_path):
                              "    raise UserError('Школы с кодом «2» нет в наборе данных.')"),
                    template)
     with pytest.raises(UserError, match="Школы с кодом «2» нет"):
-        notebooks.render_card_batches(template, {}, {"1": "a", "2": "b"}, tmp_path, "", "",
-                                      tmp_path / "first.ipynb", tmp_path)
+        _render(template, {}, {"1": "a", "2": "b"}, tmp_path, "", "", tmp_path / "first.ipynb",
+                tmp_path)
 
 
 def test_internal_error_in_a_card_names_the_template(tmp_path):
     template = tmp_path / "card.ipynb"
     nbformat.write(_template("1 / 0"), template)
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
-        notebooks.render_card_batches(template, {}, {"1": "a"}, tmp_path, "", "",
-                                      tmp_path / "first.ipynb", Path(tmp_path))
+        _render(template, {}, {"1": "a"}, tmp_path, "", "", tmp_path / "first.ipynb",
+                Path(tmp_path))

@@ -208,9 +208,7 @@ sys.path.insert(0, {tests!r})
 from pathlib import Path
 from shnor import cli
 from shnor.pipeline import folders
-from shnor.io.writers import safe_csv
 from shnor.pipeline import suite as runner
-from shnor.pipeline import writing
 from shnor.reporting.published import PUBLISHED
 from conftest import small_dataset
 runner._load_dataset = lambda path: small_dataset(Path(path))
