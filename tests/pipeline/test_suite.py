@@ -203,7 +203,10 @@ def test_failed_run_leaves_the_previous_report(setup, runs, monkeypatch):
 
 
 KILLED_RUN = """
-import sys, time
+import signal, sys, time
+# as a run started from a terminal: a test runner started in the background ignores Ctrl+C,
+# and its children would inherit that
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, {tests!r})
 from pathlib import Path
 from shnor import cli
